@@ -1,0 +1,5 @@
+//! ramguard: lint, simulate and preflight Alibaba Cloud RAM policies, offline.
+#![forbid(unsafe_code)]
+
+pub mod json;
+pub mod source;
