@@ -1,0 +1,141 @@
+//! Linting one document: read, parse, lower, run the model rules, locate every finding.
+
+mod diagnostic;
+pub mod registry;
+pub mod rules;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use registry::{Category, Rule, RuleContext};
+
+use crate::json;
+use crate::policy::{self, PolicyKind};
+use crate::source::{SourceFile, Span};
+use rules::grammar as g;
+
+/// How to read a document.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LintOptions {
+    pub kind: PolicyKind,
+    /// Read a document whose statements carry `Principal` as a trust policy (when the user did
+    /// not name a kind).
+    pub detect_trust: bool,
+}
+
+/// The findings of one file, sorted by offset then code.
+#[derive(Clone, Debug)]
+pub struct FileReport {
+    pub source: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lints a file's bytes. Never fails: every problem is a diagnostic.
+pub fn lint_bytes(name: &str, bytes: &[u8], options: LintOptions) -> FileReport {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => lint_source(SourceFile::new(name, text), options),
+        Err(e) => {
+            // Offsets before the first bad byte are the same in the lossy text, so the
+            // location is exact; nothing after it is trusted enough to lint.
+            let at = e.valid_up_to();
+            let len = e.error_len().unwrap_or(1);
+            let source = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
+            let d = Diagnostic::new(
+                &g::INVALID_UTF8,
+                Span::new(at, at + 1),
+                format!("invalid UTF-8: {len} byte(s) at offset {at} do not form a character"),
+            )
+            .help("save the file as UTF-8");
+            FileReport {
+                source,
+                diagnostics: vec![d],
+            }
+        }
+    }
+}
+
+/// The report for a file that could not be read at all.
+pub fn unreadable(name: &str, error: &std::io::Error) -> FileReport {
+    FileReport {
+        source: SourceFile::new(name, ""),
+        diagnostics: vec![Diagnostic::new(
+            &g::UNREADABLE_FILE,
+            Span::default(),
+            format!("cannot read the file: {error}"),
+        )],
+    }
+}
+
+/// Lints a document's text.
+pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
+    let parsed = json::parse(&source.text);
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    if parsed.bom {
+        diags.push(
+            Diagnostic::new(&g::BYTE_ORDER_MARK, Span::new(0, 3), "the file starts with a UTF-8 byte-order mark")
+                .help("save the file as UTF-8 without BOM"),
+        );
+    }
+    for e in &parsed.errors {
+        diags.push(Diagnostic::new(&g::INVALID_JSON, e.span, e.message()));
+    }
+    for d in &parsed.duplicates {
+        let message = if d.exact {
+            format!("duplicate key `{}`", d.key)
+        } else {
+            format!("key `{}` duplicates an earlier key that differs only in case", d.key)
+        };
+        diags.push(
+            Diagnostic::new(&g::DUPLICATE_KEY, d.second, message)
+                .label(d.first, "first defined here")
+                .help("remove one of them: the first is what reviewers read, but many loaders keep the last"),
+        );
+    }
+    if let Some(root) = &parsed.root {
+        check_size(&source, options.kind, parsed.bom, &mut diags);
+        let lowered = policy::lower(root, options.kind, options.detect_trust);
+        diags.extend(lowered.diagnostics);
+        let cx = RuleContext {
+            policy: &lowered.policy,
+            source: &source,
+        };
+        for rule in registry::all() {
+            if let Some(check) = rule.check {
+                check(&cx, &mut diags);
+            }
+        }
+        for d in &mut diags {
+            d.pointer = json::pointer_for(root, d.span);
+        }
+    }
+    diags.sort_by(|a, b| {
+        (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
+    });
+    FileReport { source, diagnostics: diags }
+}
+
+fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<Diagnostic>) {
+    let max = kind.max_chars();
+    let text = if bom {
+        source.text.get(3..).unwrap_or_default()
+    } else {
+        &source.text[..]
+    };
+    // Characters never outnumber bytes, so most documents skip the count.
+    if text.len() <= max {
+        return;
+    }
+    let chars = text.chars().count();
+    if chars > max {
+        let start = text.char_indices().nth(max).map_or(0, |(i, _)| i) + usize::from(bom) * 3;
+        diags.push(
+            Diagnostic::new(
+                &g::POLICY_TOO_LARGE,
+                Span::new(start, source.text.len()),
+                format!(
+                    "the document has {chars} characters; a {} policy may hold at most {max}",
+                    kind.as_str()
+                ),
+            )
+            .help("split it into several policies, or use wildcards where they stay least-privilege"),
+        );
+    }
+}

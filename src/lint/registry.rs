@@ -1,0 +1,95 @@
+//! The one table of rules: codes, names, severities, documentation and fixtures.
+//!
+//! Codes are banded by category and never reused:
+//! `RG0xx` syntax and grammar (what RAM itself rejects), `RG1xx` security, `RG2xx` correctness
+//! against the service catalogue, `RG3xx` redundancy, `RG4xx` conditions.
+
+use serde::Serialize;
+
+use super::diagnostic::{Diagnostic, Severity};
+use super::rules;
+use crate::policy::{Policy, PolicyKind};
+use crate::source::SourceFile;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Grammar,
+    Security,
+    Catalog,
+    Redundancy,
+    Condition,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Grammar => "grammar",
+            Category::Security => "security",
+            Category::Catalog => "catalog",
+            Category::Redundancy => "redundancy",
+            Category::Condition => "condition",
+        }
+    }
+}
+
+/// What a model rule sees: one lowered document.
+pub struct RuleContext<'a> {
+    pub policy: &'a Policy,
+    pub source: &'a SourceFile,
+}
+
+/// A check over the typed model. Grammar rules have none: lowering emits them.
+pub type CheckFn = fn(&RuleContext<'_>, &mut Vec<Diagnostic>);
+
+/// A rule and its documentation. The doc sections are fields so that a test can check that
+/// every rule has them, and the two fixtures are linted by that test: `example` must fire the
+/// rule, `instead` must not.
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    /// What it does: one sentence.
+    pub summary: &'static str,
+    /// Why is this bad?
+    pub why: &'static str,
+    /// A document that fires the rule (bytes, so that invalid UTF-8 can be shown).
+    pub example: &'static [u8],
+    /// What to write instead: a document that does not fire it.
+    pub instead: &'static [u8],
+    /// The kind the fixtures are linted as.
+    pub kind: PolicyKind,
+    pub check: Option<CheckFn>,
+}
+
+/// Rules are identified by their code.
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
+impl Eq for Rule {}
+
+impl Rule {
+    pub fn url(&self) -> String {
+        format!(
+            "https://github.com/ramguard/ramguard/blob/main/docs/rules.md#{}",
+            self.code.to_ascii_lowercase()
+        )
+    }
+}
+
+/// Every rule, sorted by code.
+pub fn all() -> &'static [&'static Rule] {
+    rules::ALL
+}
+
+/// A rule by code (case-insensitive) or by name.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    all()
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}

@@ -1,0 +1,754 @@
+//! Lowering the spanned JSON tree into the typed model, collecting every grammar problem.
+
+use std::collections::HashMap;
+
+use super::model::{Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement};
+use super::operator::{Family, Operator};
+use super::values::{date_problem, parse_bool, Decimal, IpNet};
+use crate::catalog::suggest::did_you_mean;
+use crate::json::{Member, Node, Value};
+use crate::lint::rules::grammar as g;
+use crate::lint::Diagnostic;
+use crate::source::{Span, Spanned};
+
+/// The model and the grammar diagnostics found while building it.
+#[derive(Debug, Default)]
+pub struct Lowered {
+    pub policy: Policy,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const TOP_ELEMENTS: &[&str] = &["Version", "Statement"];
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "Condition",
+];
+
+/// Lowers a parsed document. `kind` is what the caller says the document is; with
+/// `detect_trust`, a document whose statements carry `Principal` is read as a trust policy.
+pub fn lower(root: &Node, kind: PolicyKind, detect_trust: bool) -> Lowered {
+    let mut cx = Lowerer {
+        diags: Vec::new(),
+        kind,
+    };
+    let policy = cx.policy(root, detect_trust);
+    Lowered {
+        policy,
+        diagnostics: cx.diags,
+    }
+}
+
+struct Lowerer {
+    diags: Vec<Diagnostic>,
+    kind: PolicyKind,
+}
+
+/// The first member with each key; later duplicates were already reported by the JSON layer
+/// and are ignored, because a reviewer reads the first one.
+fn first_members(members: &[Member]) -> Vec<&Member> {
+    let mut out: Vec<&Member> = Vec::with_capacity(members.len());
+    for m in members {
+        if !out.iter().any(|o| o.key.eq_ignore_ascii_case(&m.key)) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+fn get<'a>(members: &[&'a Member], key: &str) -> Option<&'a Member> {
+    members.iter().copied().find(|m| m.key == key)
+}
+
+impl Lowerer {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn policy(&mut self, root: &Node, detect_trust: bool) -> Policy {
+        let mut policy = Policy {
+            kind: self.kind,
+            span: root.span,
+            ..Policy::default()
+        };
+        let Value::Object(members) = &root.value else {
+            self.push(Diagnostic::new(
+                &g::INVALID_DOCUMENT,
+                root.span,
+                format!("a policy must be a JSON object, found {}", root.value.type_name()),
+            ));
+            return policy;
+        };
+        let members = first_members(members);
+        for m in &members {
+            if !TOP_ELEMENTS.contains(&m.key.as_str()) {
+                self.unknown_element(m, TOP_ELEMENTS, "top level");
+            }
+        }
+
+        match get(&members, "Version") {
+            None => self.push(
+                Diagnostic::new(&g::INVALID_VERSION, root.span, "missing `Version`")
+                    .help("add `\"Version\": \"1\"`"),
+            ),
+            Some(m) => match &m.value.value {
+                Value::String(s) if s == "1" => {
+                    policy.version = Some(Spanned::new(s.clone(), m.value.span));
+                }
+                other => {
+                    let shown = match other {
+                        Value::String(s) => format!("`{s}`"),
+                        Value::Number(n) => format!("the number `{n}`"),
+                        v => format!("a {}", v.type_name()),
+                    };
+                    self.push(
+                        Diagnostic::new(
+                            &g::INVALID_VERSION,
+                            m.value.span,
+                            format!("`Version` must be the string `\"1\"`, found {shown}"),
+                        )
+                        .help("write `\"Version\": \"1\"`: it is the only version RAM accepts"),
+                    );
+                }
+            },
+        }
+
+        let Some(stmts) = get(&members, "Statement") else {
+            self.push(Diagnostic::new(
+                &g::INVALID_STATEMENT,
+                root.span,
+                "missing `Statement`",
+            ));
+            return policy;
+        };
+        let items: Vec<&Node> = match &stmts.value.value {
+            Value::Array(items) if items.is_empty() => {
+                self.push(Diagnostic::new(
+                    &g::INVALID_STATEMENT,
+                    stmts.value.span,
+                    "`Statement` must hold at least one statement",
+                ));
+                Vec::new()
+            }
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(_) => {
+                self.push(
+                    Diagnostic::new(
+                        &g::STATEMENT_OBJECT_FORM,
+                        stmts.value.span,
+                        "`Statement` is a single object; RAM documents only the array form",
+                    )
+                    .help("wrap the statement in `[` `]`"),
+                );
+                vec![&stmts.value]
+            }
+            other => {
+                self.push(Diagnostic::new(
+                    &g::INVALID_STATEMENT,
+                    stmts.value.span,
+                    format!("`Statement` must be an array of objects, found a {}", other.type_name()),
+                ));
+                Vec::new()
+            }
+        };
+
+        if detect_trust
+            && self.kind == PolicyKind::Identity
+            && items.iter().any(|n| match &n.value {
+                Value::Object(ms) => ms.iter().any(|m| m.key == "Principal"),
+                _ => false,
+            })
+        {
+            self.kind = PolicyKind::Trust;
+            policy.kind = PolicyKind::Trust;
+        }
+
+        let mut sids: HashMap<String, Span> = HashMap::new();
+        for (index, node) in items.into_iter().enumerate() {
+            let Some(st) = self.statement(node, index) else {
+                continue;
+            };
+            if let Some(sid) = &st.sid {
+                match sids.get(&sid.value) {
+                    Some(first) => self.push(
+                        Diagnostic::new(
+                            &g::DUPLICATE_SID,
+                            sid.span,
+                            format!("duplicate `Sid` `{}`", sid.value),
+                        )
+                        .label(*first, "first used here")
+                        .help("give every statement its own `Sid`, or none"),
+                    ),
+                    None => {
+                        sids.insert(sid.value.clone(), sid.span);
+                    }
+                }
+            }
+            policy.statements.push(st);
+        }
+        policy
+    }
+
+    fn unknown_element(&mut self, m: &Member, known: &[&'static str], place: &str) {
+        let suggestion = did_you_mean(&m.key, known.iter().copied());
+        let mut d = Diagnostic::new(
+            &g::UNKNOWN_ELEMENT,
+            m.key_span,
+            format!("`{}` is not a valid element at the {place}", m.key),
+        );
+        d = match suggestion {
+            Some(s) if s.eq_ignore_ascii_case(&m.key) => d.help(format!(
+                "element names are case-sensitive: did you mean `{s}`?"
+            )),
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None if m.key == "NotPrincipal" => {
+                d.help("`NotPrincipal` exists only in AWS IAM; RAM trust policies use `Principal`")
+            }
+            None => d.help(format!("valid elements here: {}", known.join(", "))),
+        };
+        self.push(d);
+    }
+
+    /// Reads a string or a non-empty array of strings. Numbers and booleans are accepted as
+    /// their text with a warning; anything else is an error and is left out.
+    fn strings(&mut self, node: &Node, what: &str) -> Vec<Spanned<String>> {
+        match &node.value {
+            Value::Array(items) => {
+                if items.is_empty() {
+                    self.push(Diagnostic::new(
+                        &g::EMPTY_LIST,
+                        node.span,
+                        format!("`{what}` is an empty list"),
+                    ));
+                }
+                items.iter().filter_map(|n| self.scalar(n, what)).collect()
+            }
+            _ => self.scalar(node, what).into_iter().collect(),
+        }
+    }
+
+    fn scalar(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        let text = match &node.value {
+            Value::String(s) => return Some(Spanned::new(s.clone(), node.span)),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            other => {
+                self.push(Diagnostic::new(
+                    &g::INVALID_VALUE_TYPE,
+                    node.span,
+                    format!("`{what}` values must be strings, found a {}", other.type_name()),
+                ));
+                return None;
+            }
+        };
+        self.push(
+            Diagnostic::new(
+                &g::VALUE_TYPE_MISMATCH,
+                node.span,
+                format!("data type mismatch: `{what}` values are strings, found the {} `{text}`", node.value.type_name()),
+            )
+            .help(format!("write it as a string: `\"{text}\"`")),
+        );
+        Some(Spanned::new(text, node.span))
+    }
+
+    fn statement(&mut self, node: &Node, index: usize) -> Option<Statement> {
+        let Value::Object(members) = &node.value else {
+            self.push(Diagnostic::new(
+                &g::INVALID_STATEMENT,
+                node.span,
+                format!("a statement must be a JSON object, found a {}", node.value.type_name()),
+            ));
+            return None;
+        };
+        let errors_before = self.error_count();
+        let members = first_members(members);
+        for m in &members {
+            if !STATEMENT_ELEMENTS.contains(&m.key.as_str()) {
+                self.unknown_element(m, STATEMENT_ELEMENTS, "statement level");
+            }
+        }
+
+        let sid = get(&members, "Sid").and_then(|m| match &m.value.value {
+            Value::String(s) => Some(Spanned::new(s.clone(), m.value.span)),
+            other => {
+                self.push(Diagnostic::new(
+                    &g::INVALID_VALUE_TYPE,
+                    m.value.span,
+                    format!("`Sid` must be a string, found a {}", other.type_name()),
+                ));
+                None
+            }
+        });
+
+        let effect = self.effect(node.span, get(&members, "Effect"));
+        let action = self.action(node.span, get(&members, "Action"), get(&members, "NotAction"));
+        let resource = self.resource(node.span, get(&members, "Resource"), get(&members, "NotResource"));
+        let principal = self.principal(node.span, get(&members, "Principal"));
+        let (condition_span, conditions) = match get(&members, "Condition") {
+            Some(m) => (Some(m.value.span), self.conditions(&m.value)),
+            None => (None, Vec::new()),
+        };
+
+        let valid = self.error_count() == errors_before;
+        Some(Statement {
+            index,
+            span: node.span,
+            sid,
+            effect: effect?,
+            action: action?,
+            resource,
+            principal,
+            condition_span,
+            conditions,
+            valid,
+        })
+    }
+
+    fn error_count(&self) -> usize {
+        self.diags
+            .iter()
+            .filter(|d| d.severity == crate::lint::Severity::Error)
+            .count()
+    }
+
+    fn effect(&mut self, stmt: Span, m: Option<&Member>) -> Option<Spanned<Effect>> {
+        let Some(m) = m else {
+            self.push(
+                Diagnostic::new(&g::INVALID_EFFECT, stmt, "statement has no `Effect`")
+                    .help("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
+            );
+            return None;
+        };
+        let span = m.value.span;
+        match &m.value.value {
+            Value::String(s) if s == "Allow" => Some(Spanned::new(Effect::Allow, span)),
+            Value::String(s) if s == "Deny" => Some(Spanned::new(Effect::Deny, span)),
+            Value::String(s) => {
+                let help = match did_you_mean(s, ["Allow", "Deny"]) {
+                    Some(e) => format!("did you mean `{e}`? `Effect` is case-sensitive"),
+                    None => "`Effect` is `Allow` or `Deny`".to_string(),
+                };
+                self.push(
+                    Diagnostic::new(
+                        &g::INVALID_EFFECT,
+                        span,
+                        format!("invalid `Effect` value `{s}`"),
+                    )
+                    .help(help),
+                );
+                None
+            }
+            other => {
+                self.push(
+                    Diagnostic::new(
+                        &g::INVALID_EFFECT,
+                        span,
+                        format!("`Effect` must be a string, found a {}", other.type_name()),
+                    )
+                    .help("`Effect` is `\"Allow\"` or `\"Deny\"`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn element(&mut self, m: &Member, negated: bool) -> Element {
+        let values = self.strings(&m.value, &m.key);
+        Element {
+            negated,
+            key_span: m.key_span,
+            span: m.value.span,
+            values,
+        }
+    }
+
+    fn action(&mut self, stmt: Span, action: Option<&Member>, not: Option<&Member>) -> Option<Element> {
+        let (m, negated) = match (action, not) {
+            (Some(a), Some(n)) => {
+                let later = if a.key_span.start > n.key_span.start { a } else { n };
+                let earlier = if a.key_span.start > n.key_span.start { n } else { a };
+                self.push(
+                    Diagnostic::new(
+                        &g::ACTION_AND_NOT_ACTION,
+                        later.key_span,
+                        "a statement cannot have both `Action` and `NotAction`",
+                    )
+                    .label(earlier.key_span, "also given here")
+                    .help("keep exactly one of the two"),
+                );
+                (a, false)
+            }
+            (Some(a), None) => (a, false),
+            (None, Some(n)) => (n, true),
+            (None, None) => {
+                self.push(
+                    Diagnostic::new(&g::MISSING_ACTION, stmt, "statement has neither `Action` nor `NotAction`")
+                        .help("add `\"Action\": [\"<service>:<Operation>\"]`"),
+                );
+                return None;
+            }
+        };
+        let el = self.element(m, negated);
+        for v in &el.values {
+            self.check_action(v);
+        }
+        if self.kind == PolicyKind::Trust && !negated {
+            for v in &el.values {
+                if !v.value.eq_ignore_ascii_case("sts:AssumeRole") {
+                    self.push(
+                        Diagnostic::new(
+                            &g::TRUST_ACTION,
+                            v.span,
+                            format!("trust policies grant `sts:AssumeRole`, not `{}`", v.value),
+                        )
+                        .help("use `\"Action\": \"sts:AssumeRole\"`"),
+                    );
+                }
+            }
+        }
+        Some(el)
+    }
+
+    fn check_action(&mut self, v: &Spanned<String>) {
+        let s = v.value.as_str();
+        if s == "*" {
+            return;
+        }
+        let problem = match s.split_once(':') {
+            _ if s.is_empty() => Some("an action cannot be empty"),
+            _ if s.chars().any(char::is_whitespace) => Some("an action cannot contain spaces"),
+            None => Some("an action has the form `<service>:<Action>`"),
+            Some((svc, name)) if svc.is_empty() || name.is_empty() => {
+                Some("both the service code and the action name must be given")
+            }
+            Some((svc, _))
+                if !svc
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*' | '?')) =>
+            {
+                Some("the service code may hold only letters, digits, `-` and wildcards")
+            }
+            Some(_) => None,
+        };
+        if let Some(p) = problem {
+            self.push(
+                Diagnostic::new(&g::INVALID_ACTION, v.span, format!("invalid action `{s}`: {p}"))
+                    .help("e.g. `dbs:StartBackupPlan`, `dbs:Describe*` or `*`"),
+            );
+        }
+    }
+
+    fn resource(&mut self, stmt: Span, res: Option<&Member>, not: Option<&Member>) -> Option<Element> {
+        if self.kind == PolicyKind::Trust {
+            for m in [res, not].into_iter().flatten() {
+                self.push(
+                    Diagnostic::new(
+                        &g::RESOURCE_IN_TRUST_POLICY,
+                        m.key_span,
+                        format!("a trust policy cannot have `{}`", m.key),
+                    )
+                    .help("the resource of a trust policy is the role itself: remove the element"),
+                );
+            }
+            return None;
+        }
+        if let Some(n) = not {
+            self.push(
+                Diagnostic::new(
+                    &g::NOT_RESOURCE,
+                    n.key_span,
+                    "`NotResource` is not part of the current RAM policy grammar",
+                )
+                .help("list the resources in `Resource`, and deny the exceptions in a `Deny` statement"),
+            );
+        }
+        let (m, negated) = match (res, not) {
+            (Some(r), Some(n)) => {
+                self.push(
+                    Diagnostic::new(
+                        &g::RESOURCE_AND_NOT_RESOURCE,
+                        n.key_span,
+                        "a statement cannot have both `Resource` and `NotResource`",
+                    )
+                    .label(r.key_span, "also given here"),
+                );
+                (r, false)
+            }
+            (Some(r), None) => (r, false),
+            (None, Some(n)) => (n, true),
+            (None, None) => {
+                self.push(
+                    Diagnostic::new(&g::MISSING_RESOURCE, stmt, "statement has no `Resource`")
+                        .help(format!(
+                            "{} policies require `Resource`; use `\"Resource\": \"*\"` for every resource",
+                            self.kind.as_str()
+                        )),
+                );
+                return None;
+            }
+        };
+        let el = self.element(m, negated);
+        for v in &el.values {
+            self.check_arn(v);
+        }
+        Some(el)
+    }
+
+    fn check_arn(&mut self, v: &Spanned<String>) {
+        let s = v.value.as_str();
+        if s == "*" {
+            return;
+        }
+        if s.starts_with("arn:") {
+            self.push(
+                Diagnostic::new(
+                    &g::INVALID_ARN,
+                    v.span,
+                    format!("`{s}` is an AWS ARN; RAM resources start with `acs:`"),
+                )
+                .help("write `acs:<service>:<region>:<account-id>:<relative-id>`"),
+            );
+            return;
+        }
+        let fields: Vec<&str> = s.splitn(5, ':').collect();
+        let problem = if fields.first() != Some(&"acs") {
+            Some("a resource is `*` or an ARN starting with `acs:`".to_string())
+        } else if fields.len() < 5 {
+            Some(format!(
+                "an ARN has 5 colon-separated fields (`acs:<service>:<region>:<account-id>:<relative-id>`), found {}",
+                fields.len()
+            ))
+        } else if fields.get(1).is_some_and(|f| f.is_empty()) {
+            Some("the service field of an ARN cannot be empty".to_string())
+        } else if fields.get(4).is_some_and(|f| f.is_empty()) {
+            Some("the relative-id field of an ARN cannot be empty".to_string())
+        } else {
+            None
+        };
+        if let Some(p) = problem {
+            self.push(
+                Diagnostic::new(&g::INVALID_ARN, v.span, format!("invalid resource `{s}`: {p}"))
+                    .help("e.g. `acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1`"),
+            );
+        }
+    }
+
+    fn principal(&mut self, stmt: Span, m: Option<&Member>) -> Option<Principal> {
+        let Some(m) = m else {
+            if self.kind == PolicyKind::Trust {
+                self.push(
+                    Diagnostic::new(&g::MISSING_PRINCIPAL, stmt, "trust policy statement has no `Principal`")
+                        .help("add e.g. `\"Principal\": {\"Service\": [\"ecs.aliyuncs.com\"]}`"),
+                );
+            }
+            return None;
+        };
+        if self.kind != PolicyKind::Trust {
+            self.push(
+                Diagnostic::new(
+                    &g::PRINCIPAL_OUTSIDE_TRUST,
+                    m.key_span,
+                    format!("`Principal` is only valid in trust policies, not in {} policies", self.kind.as_str()),
+                )
+                .help("remove `Principal`, or lint the file with `--kind trust`"),
+            );
+            return None;
+        }
+        let mut p = Principal {
+            span: m.value.span,
+            any: None,
+            entries: Vec::new(),
+        };
+        match &m.value.value {
+            Value::String(s) if s == "*" => p.any = Some(m.value.span),
+            Value::Object(members) => {
+                for pm in first_members(members) {
+                    let kind = PrincipalKind::ALL.iter().copied().find(|k| k.as_str() == pm.key);
+                    match kind {
+                        Some(kind) => {
+                            let el = self.element(pm, false);
+                            p.entries.push((kind, el));
+                        }
+                        None => {
+                            let names = PrincipalKind::ALL.map(PrincipalKind::as_str);
+                            let help = match did_you_mean(&pm.key, names) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None if pm.key == "AWS" => "RAM principals use the key `RAM`".to_string(),
+                                None => "principal types are `RAM`, `Service` and `Federated`".to_string(),
+                            };
+                            self.push(
+                                Diagnostic::new(
+                                    &g::INVALID_PRINCIPAL,
+                                    pm.key_span,
+                                    format!("`{}` is not a principal type", pm.key),
+                                )
+                                .help(help),
+                            );
+                        }
+                    }
+                }
+                if p.entries.is_empty() && !members.is_empty() {
+                    // already reported
+                } else if members.is_empty() {
+                    self.push(Diagnostic::new(&g::INVALID_PRINCIPAL, m.value.span, "`Principal` is empty"));
+                }
+            }
+            other => self.push(
+                Diagnostic::new(
+                    &g::INVALID_PRINCIPAL,
+                    m.value.span,
+                    format!("`Principal` must be an object such as `{{\"RAM\": [...]}}`, found a {}", other.type_name()),
+                ),
+            ),
+        }
+        Some(p)
+    }
+
+    fn conditions(&mut self, node: &Node) -> Vec<Condition> {
+        let Value::Object(ops) = &node.value else {
+            self.push(Diagnostic::new(
+                &g::INVALID_VALUE_TYPE,
+                node.span,
+                format!("`Condition` must be an object, found a {}", node.value.type_name()),
+            ));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for om in first_members(ops) {
+            let Some(operator) = Operator::parse(&om.key) else {
+                self.unknown_operator(om);
+                continue;
+            };
+            let Value::Object(keys) = &om.value.value else {
+                self.push(Diagnostic::new(
+                    &g::INVALID_VALUE_TYPE,
+                    om.value.span,
+                    format!("`{}` must map condition keys to values, found a {}", om.key, om.value.value.type_name()),
+                ));
+                continue;
+            };
+            for km in first_members(keys) {
+                self.check_condition_key(km);
+                let values = self.strings(&km.value, &km.key);
+                self.check_condition_values(operator, km, &values);
+                out.push(Condition {
+                    operator,
+                    operator_span: om.key_span,
+                    key: km.key.clone(),
+                    key_span: km.key_span,
+                    values_span: km.value.span,
+                    values,
+                });
+            }
+        }
+        out
+    }
+
+    fn unknown_operator(&mut self, om: &Member) {
+        let mut d = Diagnostic::new(
+            &g::UNKNOWN_OPERATOR,
+            om.key_span,
+            format!("unknown condition operator `{}`", om.key),
+        );
+        if let Some(why) = Operator::aws_only(&om.key) {
+            d.message = format!("`{}` is not a RAM condition operator: {why}", om.key);
+            let base = om
+                .key
+                .trim_end_matches("IfExists")
+                .trim_start_matches("ForAnyValue:")
+                .trim_start_matches("ForAllValues:");
+            if let Some(op) = Operator::parse(base) {
+                d = d.help(format!("use `{}`; RAM has no `IfExists` or set variants", op.name()));
+            }
+        } else if let Some(s) = did_you_mean(&om.key, Operator::ALL.iter().map(|o| o.name())) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        self.push(d);
+    }
+
+    fn check_condition_key(&mut self, km: &Member) {
+        let ok = km.key.split_once(':').is_some_and(|(svc, rest)| {
+            !svc.is_empty()
+                && svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !rest.is_empty()
+                && !rest.chars().any(char::is_whitespace)
+        });
+        if !ok {
+            self.push(
+                Diagnostic::new(
+                    &g::INVALID_CONDITION_KEY,
+                    km.key_span,
+                    format!("invalid condition key `{}`: keys have the form `acs:<key>` or `<service>:<key>`", km.key),
+                )
+                .help("e.g. `acs:SourceIp` or `acs:ResourceTag/env`"),
+            );
+        }
+    }
+
+    fn check_condition_values(&mut self, op: Operator, km: &Member, values: &[Spanned<String>]) {
+        match op.family() {
+            Family::Bool => {
+                if values.len() > 1 {
+                    self.push(
+                        Diagnostic::new(
+                            &g::MULTIPLE_BOOL_VALUES,
+                            km.value.span,
+                            format!("multiple Boolean values for `{}`", km.key),
+                        )
+                        .help("`Bool` takes exactly one value, `\"true\"` or `\"false\"`"),
+                    );
+                }
+                for v in values {
+                    if parse_bool(&v.value).is_none() {
+                        self.bad_value(op, v, "`Bool` takes `\"true\"` or `\"false\"`");
+                    }
+                }
+            }
+            Family::Numeric => {
+                for v in values {
+                    if Decimal::parse(&v.value).is_none() {
+                        self.bad_value(op, v, "not a decimal number");
+                    }
+                }
+            }
+            Family::Date => {
+                for v in values {
+                    if let Some(p) = date_problem(&v.value) {
+                        self.bad_value(op, v, p);
+                    }
+                }
+            }
+            Family::Ip => {
+                for v in values {
+                    if IpNet::parse(&v.value).is_none() {
+                        self.bad_value(op, v, "not an IPv4/IPv6 address or CIDR block");
+                    }
+                }
+            }
+            Family::String | Family::StringIgnoreCase | Family::StringLike => {}
+        }
+    }
+
+    fn bad_value(&mut self, op: Operator, v: &Spanned<String>, why: &str) {
+        let example = match op.family() {
+            Family::Numeric => "e.g. `10` or `-2.5`",
+            Family::Date => "e.g. `2026-01-01T00:00:00Z`",
+            Family::Ip => "e.g. `192.0.2.0/24` or `2001:db8::/32`",
+            _ => "`\"true\"` or `\"false\"`",
+        };
+        self.push(
+            Diagnostic::new(
+                &g::INVALID_CONDITION_VALUE,
+                v.span,
+                format!("invalid `{}` value `{}`: {why}", op.name(), v.value),
+            )
+            .help(format!("{} values are {} values, {example}", op.name(), op.family().as_str())),
+        );
+    }
+}

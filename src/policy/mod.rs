@@ -1,0 +1,11 @@
+//! The typed policy model, lowered from the spanned JSON tree with every leaf spanned.
+
+mod lower;
+mod model;
+mod operator;
+pub mod pattern;
+pub mod values;
+
+pub use lower::{lower, Lowered};
+pub use model::{Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement};
+pub use operator::{Comparison, Family, Operator};
