@@ -6,3 +6,7 @@ pub mod json;
 pub mod lint;
 pub mod policy;
 pub mod source;
+pub mod render;
+
+#[doc(hidden)]
+pub mod cli;
