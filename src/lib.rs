@@ -5,8 +5,8 @@ pub mod catalog;
 pub mod json;
 pub mod lint;
 pub mod policy;
-pub mod source;
 pub mod render;
+pub mod source;
 
 #[doc(hidden)]
 pub mod cli;

@@ -100,7 +100,10 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, String> {
         .iter()
         .map(|(g, k)| {
             let kind = PolicyKind::parse(k).ok_or_else(|| {
-                format!("invalid kind `{k}` for `{g}` in `{}`: use identity, control, session or trust", path.display())
+                format!(
+                    "invalid kind `{k}` for `{g}` in `{}`: use identity, control, session or trust",
+                    path.display()
+                )
             })?;
             let pattern = glob::Pattern::new(g)
                 .map_err(|e| format!("invalid kinds glob `{g}` in `{}`: {e}", path.display()))?;

@@ -33,17 +33,29 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Vec<Input> 
                             Ok(f) if f.is_file() && !excluded(&f) => out.push(Input::File(f)),
                             Ok(d) if d.is_dir() => walk(&d, excluded, &mut out),
                             Ok(_) => {}
-                            Err(e) => out.push(Input::Missing(e.path().to_path_buf(), e.error().to_string())),
+                            Err(e) => out.push(Input::Missing(
+                                e.path().to_path_buf(),
+                                e.error().to_string(),
+                            )),
                         }
                     }
                     if out.len() == before {
-                        out.push(Input::Missing(path.to_path_buf(), "no file matches this pattern".into()));
+                        out.push(Input::Missing(
+                            path.to_path_buf(),
+                            "no file matches this pattern".into(),
+                        ));
                     }
                 }
-                Err(e) => out.push(Input::Missing(path.to_path_buf(), format!("invalid glob pattern: {e}"))),
+                Err(e) => out.push(Input::Missing(
+                    path.to_path_buf(),
+                    format!("invalid glob pattern: {e}"),
+                )),
             }
         } else {
-            out.push(Input::Missing(path.to_path_buf(), "no such file or directory".into()));
+            out.push(Input::Missing(
+                path.to_path_buf(),
+                "no such file or directory".into(),
+            ));
         }
     }
     let key = |i: &Input| match i {
@@ -76,7 +88,9 @@ fn walk(dir: &Path, excluded: &dyn Fn(&Path) -> bool, out: &mut Vec<Input>) {
                     stack.push(path);
                 }
             } else if (ft.is_file() || ft.is_symlink() && path.is_file())
-                && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                && path
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
                 && !excluded(&path)
             {
                 out.push(Input::File(path));

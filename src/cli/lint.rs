@@ -142,16 +142,21 @@ pub fn run(args: LintArgs) -> u8 {
         }
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         return exit::ERROR;
     }
 
     if unreadable {
         return exit::ERROR;
     }
-    let failed = args.fail_on.threshold().is_some_and(|t| {
-        outputs_fail(&summary, t)
-    });
+    let failed = args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| outputs_fail(&summary, t));
     if failed {
         exit::FAILED
     } else {

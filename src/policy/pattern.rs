@@ -105,7 +105,8 @@ fn glob_units<T: Unit>(p: &[T], t: &[T]) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|&c| c == T::STAR))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == T::STAR))
 }
 
 #[cfg(test)]
@@ -116,8 +117,14 @@ mod tests {
     fn shapes() {
         assert_eq!(Pattern::new("*"), Pattern::Any);
         assert_eq!(Pattern::new("**"), Pattern::Any);
-        assert_eq!(Pattern::new("dbs:Describe*"), Pattern::Prefix("dbs:Describe".into()));
-        assert_eq!(Pattern::new("*:Describe"), Pattern::Suffix(":Describe".into()));
+        assert_eq!(
+            Pattern::new("dbs:Describe*"),
+            Pattern::Prefix("dbs:Describe".into())
+        );
+        assert_eq!(
+            Pattern::new("*:Describe"),
+            Pattern::Suffix(":Describe".into())
+        );
         assert_eq!(Pattern::new("a?c"), Pattern::Glob("a?c".into()));
         assert_eq!(Pattern::new("abc"), Pattern::Exact("abc".into()));
     }
@@ -128,8 +135,14 @@ mod tests {
         assert!(m("dbs:Describe*", "dbs:DescribeRegions"));
         assert!(m("*:Describe*", "dbs:DescribeRegions"));
         assert!(!m("pai:*", "paidataset:GetX"));
-        assert!(m("acs:oss:*:*:mybucket/*", "acs:oss:cn-hangzhou:1:mybucket/a/b/c"));
-        assert!(m("acs:*:*cn-beijing*:*:*", "acs:ecs:cn-beijing:1:instance/i"));
+        assert!(m(
+            "acs:oss:*:*:mybucket/*",
+            "acs:oss:cn-hangzhou:1:mybucket/a/b/c"
+        ));
+        assert!(m(
+            "acs:*:*cn-beijing*:*:*",
+            "acs:ecs:cn-beijing:1:instance/i"
+        ));
         assert!(m("a?c", "abc"));
         assert!(!m("a?c", "ac"));
         assert!(m("a?c", "aéc"));

@@ -31,7 +31,10 @@ pub fn render_file(handler: &GraphicalReportHandler, report: &FileReport) -> Str
     for d in &report.diagnostics {
         let report_obj = to_miette(report, d);
         let mut one = String::new();
-        if handler.render_report(&mut one, report_obj.as_ref()).is_err() {
+        if handler
+            .render_report(&mut one, report_obj.as_ref())
+            .is_err()
+        {
             one = fallback(report, d);
         }
         out.push_str(&one);
@@ -63,8 +66,11 @@ fn to_miette(report: &FileReport, d: &Diagnostic) -> Report {
         m = m.with_help(h.clone());
     }
     Report::new(m).with_source_code(
-        NamedSource::new(report.source.name.to_string(), report.source.text.to_string())
-            .with_language("json"),
+        NamedSource::new(
+            report.source.name.to_string(),
+            report.source.text.to_string(),
+        )
+        .with_language("json"),
     )
 }
 
@@ -93,7 +99,11 @@ impl fmt::Display for Totals {
         let s = self.summary;
         let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
         if s.error + s.warning + s.info == 0 {
-            write!(f, "{} checked: no problems found", plural(self.files, "file"))
+            write!(
+                f,
+                "{} checked: no problems found",
+                plural(self.files, "file")
+            )
         } else {
             write!(
                 f,

@@ -51,7 +51,11 @@ impl Located {
     }
 
     pub fn all(report: &FileReport) -> Vec<Located> {
-        report.diagnostics.iter().map(|d| Located::new(report, d)).collect()
+        report
+            .diagnostics
+            .iter()
+            .map(|d| Located::new(report, d))
+            .collect()
     }
 }
 
