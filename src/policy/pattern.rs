@@ -60,38 +60,105 @@ impl Pattern {
 /// The classic greedy algorithm with one backtrack point: linear in practice, never exponential.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
-        glob_units(pattern.as_bytes(), text.as_bytes())
+        glob_units(pattern.as_bytes(), text.as_bytes(), |p, t| {
+            p == b'?' || p == t
+        })
     } else {
         let p: Vec<char> = pattern.chars().collect();
         let t: Vec<char> = text.chars().collect();
-        glob_units(&p, &t)
+        glob_units(&p, &t, |p, t| p == '?' || p == t)
+    }
+}
+
+/// [`glob_match`] ignoring ASCII case, as actions are matched (SEMANTICS.md section 2).
+pub fn glob_match_ignore_ascii_case(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        glob_units(pattern.as_bytes(), text.as_bytes(), |p, t| {
+            p == b'?' || p.eq_ignore_ascii_case(&t)
+        })
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        glob_units(&p, &t, |p, t| p == '?' || p.eq_ignore_ascii_case(&t))
+    }
+}
+
+/// Whether every string that `specific` matches is also matched by `general` (both wildcard
+/// patterns, case-sensitive, as resources are compared).
+///
+/// Exact when `specific` has no wildcards (it is then [`glob_match`]). With wildcards it is
+/// sound but not complete: `specific` is read as text in which its `*` (any run) can only be
+/// absorbed by a `*` of `general`, and its `?` (any one character) by a `?` or a `*`. So a
+/// `true` is always right, while a few equivalent spellings are missed (`*?` does not cover
+/// `?*` here, although both mean "one or more characters"). The linter only reports on a
+/// `true`, so a miss costs a finding, never a false one.
+pub fn pattern_covers(general: &str, specific: &str) -> bool {
+    covers_by(general, specific, |g, s| g == s, |g, s| g == s)
+}
+
+/// [`pattern_covers`] ignoring ASCII case, for actions.
+pub fn pattern_covers_ignore_ascii_case(general: &str, specific: &str) -> bool {
+    covers_by(
+        general,
+        specific,
+        |g: u8, s: u8| g.eq_ignore_ascii_case(&s),
+        |g: char, s: char| g.eq_ignore_ascii_case(&s),
+    )
+}
+
+fn covers_by(
+    general: &str,
+    specific: &str,
+    eq_byte: impl Fn(u8, u8) -> bool,
+    eq_char: impl Fn(char, char) -> bool,
+) -> bool {
+    // A literal of `general` absorbs only the same literal; `?` absorbs one literal or `?`.
+    if general.is_ascii() && specific.is_ascii() {
+        glob_units(general.as_bytes(), specific.as_bytes(), |g, s| {
+            if g == b'?' {
+                s != b'*'
+            } else {
+                s != b'*' && s != b'?' && eq_byte(g, s)
+            }
+        })
+    } else {
+        let g: Vec<char> = general.chars().collect();
+        let s: Vec<char> = specific.chars().collect();
+        glob_units(&g, &s, |g, s| {
+            if g == '?' {
+                s != '*'
+            } else {
+                s != '*' && s != '?' && eq_char(g, s)
+            }
+        })
     }
 }
 
 trait Unit: Copy + PartialEq {
     const STAR: Self;
-    const QUESTION: Self;
 }
 impl Unit for u8 {
     const STAR: u8 = b'*';
-    const QUESTION: u8 = b'?';
 }
 impl Unit for char {
     const STAR: char = '*';
-    const QUESTION: char = '?';
 }
 
-fn glob_units<T: Unit>(p: &[T], t: &[T]) -> bool {
+/// Greedy glob matching where `*` in `p` absorbs any run of `t` and every other unit of `p`
+/// absorbs one unit of `t` when `unit(p, t)`. Remembering only the last `*` is enough for
+/// any per-unit predicate: the pieces between stars have fixed length, and matching each at
+/// its leftmost place never loses a match.
+fn glob_units<T: Unit>(p: &[T], t: &[T], unit: impl Fn(T, T) -> bool) -> bool {
     let (mut pi, mut ti) = (0, 0);
     // Position of the last `*` in the pattern and the text position it is tried at.
     let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
+    while let Some(&tc) = t.get(ti) {
         match p.get(pi) {
             Some(&c) if c == T::STAR => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(&c) if c == T::QUESTION || Some(&c) == t.get(ti) => {
+            Some(&c) if unit(c, tc) => {
                 pi += 1;
                 ti += 1;
             }
@@ -107,6 +174,135 @@ fn glob_units<T: Unit>(p: &[T], t: &[T]) -> bool {
     }
     p.get(pi..)
         .is_some_and(|rest| rest.iter().all(|&c| c == T::STAR))
+}
+
+/// `*`, `**`, ...: the pattern matches everything.
+pub fn is_all_stars(pattern: &str) -> bool {
+    !pattern.is_empty() && pattern.bytes().all(|c| c == b'*')
+}
+
+/// One position of a pattern-like language, for [`tokens_intersect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tok {
+    /// Exactly this character.
+    Char(char),
+    /// `?`: any one character.
+    One,
+    /// `*`: any run of characters, including none.
+    Any,
+    /// A run, possibly empty, of characters other than `:` and `/`: one field or path segment
+    /// of an ARN, such as a template variable (`{#BackupPlanId}`).
+    Segment,
+}
+
+/// The tokens of a policy wildcard pattern.
+pub fn tokens(pattern: &str) -> Vec<Tok> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Tok::Any,
+            '?' => Tok::One,
+            c => Tok::Char(c),
+        })
+        .collect()
+}
+
+/// What one character consumed at a token may be.
+#[derive(Clone, Copy)]
+enum Class {
+    Exactly(char),
+    Anything,
+    NotSeparator,
+}
+
+fn is_separator(c: char) -> bool {
+    c == ':' || c == '/'
+}
+
+impl Tok {
+    /// The characters the token consumes, and whether it may repeat.
+    fn step(self) -> (Class, bool) {
+        match self {
+            Tok::Char(c) => (Class::Exactly(c), false),
+            Tok::One => (Class::Anything, false),
+            Tok::Any => (Class::Anything, true),
+            Tok::Segment => (Class::NotSeparator, true),
+        }
+    }
+}
+
+fn classes_meet(a: Class, b: Class) -> bool {
+    match (a, b) {
+        (Class::Exactly(x), Class::Exactly(y)) => x == y,
+        (Class::Exactly(c), Class::NotSeparator) | (Class::NotSeparator, Class::Exactly(c)) => {
+            !is_separator(c)
+        }
+        _ => true,
+    }
+}
+
+/// Whether some string belongs to both token languages: exact (a search of the product
+/// automaton over the positions of both, visiting each pair at most once, so at worst
+/// `(a.len() + 1) * (b.len() + 1)` steps and usually only the diagonal).
+pub fn tokens_intersect(a: &[Tok], b: &[Tok]) -> bool {
+    let width = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let Some(slot) = seen.get_mut(i * width + j) else {
+            continue;
+        };
+        if *slot {
+            continue;
+        }
+        *slot = true;
+        let (ta, tb) = (a.get(i).map(|t| t.step()), b.get(j).map(|t| t.step()));
+        match (ta, tb) {
+            (None, None) => return true,
+            (Some((ca, la)), Some((cb, lb))) => {
+                if la {
+                    stack.push((i + 1, j));
+                }
+                if lb {
+                    stack.push((i, j + 1));
+                }
+                // Both consume one character; a repeating token stays where it is.
+                if !(la && lb) && classes_meet(ca, cb) {
+                    stack.push((i + usize::from(!la), j + usize::from(!lb)));
+                }
+            }
+            // One side is done: the other must be able to stop, skipping repeating tokens.
+            (Some((_, true)), None) => stack.push((i + 1, j)),
+            (None, Some((_, true))) => stack.push((i, j + 1)),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether some string matches both wildcard patterns (case-sensitive).
+pub fn patterns_intersect(a: &str, b: &str) -> bool {
+    if is_all_stars(a) || is_all_stars(b) {
+        return true;
+    }
+    tokens_intersect(&tokens(a), &tokens(b))
+}
+
+/// [`patterns_intersect`] ignoring ASCII case, for actions.
+pub fn patterns_intersect_ignore_ascii_case(a: &str, b: &str) -> bool {
+    if is_all_stars(a) || is_all_stars(b) {
+        return true;
+    }
+    let lower = |s: &str| {
+        s.chars()
+            .map(|c| match c {
+                '*' => Tok::Any,
+                '?' => Tok::One,
+                c => Tok::Char(c.to_ascii_lowercase()),
+            })
+            .collect::<Vec<_>>()
+    };
+    tokens_intersect(&lower(a), &lower(b))
 }
 
 #[cfg(test)]
@@ -151,5 +347,163 @@ mod tests {
         assert!(m("", ""));
         assert!(!m("", "a"));
         assert!(m("*", ""));
+    }
+
+    /// Every string over `alphabet` of length at most `max`.
+    fn strings(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..max {
+            let mut next = Vec::new();
+            for s in &layer {
+                for c in alphabet {
+                    next.push(format!("{s}{c}"));
+                }
+            }
+            out.extend(next.iter().cloned());
+            layer = next;
+        }
+        out
+    }
+
+    /// Which of `texts` the pattern matches, as a bit set.
+    fn bits(pattern: &str, texts: &[String]) -> Vec<u64> {
+        let mut out = vec![0u64; texts.len().div_ceil(64)];
+        for (k, t) in texts.iter().enumerate() {
+            if glob_match(pattern, t) {
+                out[k / 64] |= 1 << (k % 64);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn intersect_and_covers_agree_with_brute_force() {
+        // Two patterns of length <= 4 that intersect have a witness of length <= 8: every
+        // character of the shortest witness advances at least one non-repeating token.
+        let patterns = strings(&['a', ':', '*', '?'], 4);
+        let texts = strings(&['a', 'b', ':'], 8);
+        let table: Vec<Vec<u64>> = patterns.iter().map(|p| bits(p, &texts)).collect();
+        let mut covered = 0;
+        for (i, a) in patterns.iter().enumerate() {
+            for (j, b) in patterns.iter().enumerate() {
+                let brute_meet = table[i].iter().zip(&table[j]).any(|(x, y)| x & y != 0);
+                assert_eq!(
+                    patterns_intersect(a, b),
+                    brute_meet,
+                    "intersect {a:?} {b:?}"
+                );
+                let brute_covers = table[j].iter().zip(&table[i]).all(|(s, g)| s & !g == 0);
+                if pattern_covers(a, b) {
+                    covered += 1;
+                    assert!(brute_covers, "{a:?} does not cover {b:?}");
+                }
+                if !b.contains(['*', '?']) {
+                    // Exact for literals.
+                    assert_eq!(pattern_covers(a, b), glob_match(a, b), "{a:?} {b:?}");
+                }
+            }
+        }
+        assert!(covered > 10_000, "{covered}");
+    }
+
+    /// A direct reading of a token list, for the oracle.
+    fn tok_match(toks: &[Tok], text: &[char]) -> bool {
+        match toks.split_first() {
+            None => text.is_empty(),
+            Some((Tok::Char(c), rest)) => {
+                text.first() == Some(c) && tok_match(rest, text.get(1..).unwrap_or_default())
+            }
+            Some((Tok::One, rest)) => {
+                !text.is_empty() && tok_match(rest, text.get(1..).unwrap_or_default())
+            }
+            Some((Tok::Any, rest)) => (0..=text.len()).any(|k| tok_match(rest, &text[k..])),
+            Some((Tok::Segment, rest)) => (0..=text.len())
+                .take_while(|&k| k == 0 || !is_separator(text[k - 1]))
+                .any(|k| tok_match(rest, &text[k..])),
+        }
+    }
+
+    #[test]
+    fn segments_stop_at_separators() {
+        let template = |s: &str| -> Vec<Tok> {
+            s.chars()
+                .map(|c| if c == 'V' { Tok::Segment } else { Tok::Char(c) })
+                .collect()
+        };
+        let texts: Vec<Vec<char>> = strings(&['a', 'b', ':', '/'], 6)
+            .iter()
+            .map(|s| s.chars().collect())
+            .collect();
+        let patterns = strings(&['a', ':', '/', '*', '?'], 3);
+        for t in ["a:V", "V/V", "aV:b", "V", ":/V", "Va"] {
+            let tt = template(t);
+            for p in &patterns {
+                let pt = tokens(p);
+                let brute = texts.iter().any(|x| tok_match(&pt, x) && tok_match(&tt, x));
+                assert_eq!(tokens_intersect(&pt, &tt), brute, "{p:?} vs {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arn_examples() {
+        let plan = "acs:dbs:V:V:backupplan/V";
+        let t: Vec<Tok> = plan
+            .chars()
+            .map(|c| if c == 'V' { Tok::Segment } else { Tok::Char(c) })
+            .collect();
+        let can = |p: &str| tokens_intersect(&tokens(p), &t);
+        assert!(can("*"));
+        assert!(can("acs:dbs:*:*:*"));
+        assert!(can("acs:dbs:*:*:backupplan/*"));
+        assert!(can("acs:*:*:*:backupplan/dbs1"));
+        assert!(can("acs:dbs:cn-hangzhou:123:backupplan/dbsq?ss5tmh1"));
+        assert!(!can("acs:rds:*:*:*"));
+        assert!(!can("acs:dbs:*:*:instance/*"));
+        assert!(!can("acs:dbs:*:*:backupplan/a/b"));
+        assert!(!can(""));
+        // With `*` for the variables the last two would wrongly meet.
+        assert!(patterns_intersect(
+            "acs:dbs:*:*:instance/*",
+            "acs:dbs:*:*:backupplan/*"
+        ));
+    }
+
+    #[test]
+    fn covers_examples() {
+        assert!(pattern_covers("*", "acs:dbs:*:*:*"));
+        assert!(pattern_covers("acs:dbs:*:*:*", "acs:dbs:*:*:backupplan/*"));
+        assert!(pattern_covers(
+            "acs:dbs:*",
+            "acs:dbs:cn-hangzhou:1:backupplan/x"
+        ));
+        assert!(!pattern_covers("acs:dbs:*:*:backupplan/*", "acs:dbs:*:*:*"));
+        assert!(!pattern_covers("a?", "a*"));
+        assert!(pattern_covers("a*", "a?"));
+        assert!(!pattern_covers("", "*"));
+        assert!(pattern_covers("", ""));
+        assert!(pattern_covers_ignore_ascii_case(
+            "DBS:Describe*",
+            "dbs:describeRegions"
+        ));
+        assert!(!pattern_covers("DBS:Describe*", "dbs:describeRegions"));
+        assert!(!pattern_covers_ignore_ascii_case("*:*", "*"));
+        assert!(pattern_covers_ignore_ascii_case("*", "*:*"));
+        assert!(glob_match_ignore_ascii_case(
+            "dbs:describe*",
+            "DBS:DescribeRegions"
+        ));
+        assert!(patterns_intersect_ignore_ascii_case(
+            "DBS:Desc*",
+            "dbs:*Regions"
+        ));
+        assert!(!patterns_intersect_ignore_ascii_case(
+            "dbs:Desc*",
+            "dbs:Start*"
+        ));
+        assert!(pattern_covers("é*", "éa"));
+        assert!(!patterns_intersect("", "a"));
+        assert!(patterns_intersect("", "**"));
     }
 }
