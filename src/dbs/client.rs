@@ -273,7 +273,7 @@ mod tests {
 
     fn client(base: Duration, max: Duration) -> Client {
         let mut config = ClientConfig::new(
-            Credentials::new("id", "secret"),
+            Credentials::new("id", "s3cr3t-value").with_security_token("t0ken-value"),
             Endpoint::for_region("cn-hangzhou").unwrap(),
         );
         config.retry_base_delay = base;
@@ -315,6 +315,10 @@ mod tests {
         assert_eq!(c.config().max_retries, 3);
         assert!(c.config().user_agent.starts_with("ramguard/"));
         let dbg = format!("{c:?}");
-        assert!(!dbg.contains("secret\""), "{dbg}");
+        assert!(
+            !dbg.contains("s3cr3t-value") && !dbg.contains("t0ken-value"),
+            "{dbg}"
+        );
+        assert!(dbg.contains("***"), "{dbg}");
     }
 }
