@@ -29,7 +29,7 @@ rule!(
 "#,
 );
 
-fn each_action<'a>(st: &'a Statement) -> impl Iterator<Item = &'a Spanned<String>> {
+fn each_action(st: &Statement) -> impl Iterator<Item = &Spanned<String>> {
     st.action.values.iter()
 }
 
@@ -95,7 +95,9 @@ fn check_wildcard(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                         service.to_ascii_lowercase()
                     ),
                 )
-                .maybe_help(prefix_suggestion(&action.value).map(|s| format!("did you mean `{s}`?"))),
+                .maybe_help(
+                    prefix_suggestion(&action.value).map(|s| format!("did you mean `{s}`?")),
+                ),
             );
         }
     }
@@ -107,7 +109,10 @@ fn prefix_suggestion(pattern: &str) -> Option<String> {
     let p = Pattern::new(pattern);
     let fixed = p.literal_prefix();
     let rest = pattern.get(fixed.len()..)?;
-    let prefixes = index().ops.iter().filter_map(|o| o.action().get(..fixed.len()));
+    let prefixes = index()
+        .ops
+        .iter()
+        .filter_map(|o| o.action().get(..fixed.len()));
     let best = did_you_mean(fixed, prefixes)?;
     let candidate = format!("{best}{rest}");
     let found = matching_ops(&candidate).next().is_some();
@@ -164,8 +169,14 @@ mod tests {
 
     #[test]
     fn prefix_suggestions() {
-        assert_eq!(prefix_suggestion("dbs:Strat*").as_deref(), Some("dbs:Start*"));
-        assert_eq!(prefix_suggestion("dbs:Descrieb*").as_deref(), Some("dbs:Describe*"));
+        assert_eq!(
+            prefix_suggestion("dbs:Strat*").as_deref(),
+            Some("dbs:Start*")
+        );
+        assert_eq!(
+            prefix_suggestion("dbs:Descrieb*").as_deref(),
+            Some("dbs:Describe*")
+        );
         assert_eq!(prefix_suggestion("dbs:Xyzzy*"), None);
     }
 }

@@ -241,7 +241,11 @@ pub fn lookup(action: &str) -> Lookup<'_> {
     if has_wildcard(name) {
         return Lookup::Wildcard { service: svc };
     }
-    match index().ops.iter().find(|o| o.action().eq_ignore_ascii_case(action)) {
+    match index()
+        .ops
+        .iter()
+        .find(|o| o.action().eq_ignore_ascii_case(action))
+    {
         Some(op) => Lookup::Found(op),
         None => Lookup::Missing { service: svc },
     }
@@ -277,11 +281,9 @@ impl<'a> Grantability<'a> {
 
     /// Some resource matches the request resource `*` of an All Resources operation.
     pub fn star(&mut self) -> bool {
-        *self.star.get_or_insert_with(|| {
-            self.resources
-                .iter()
-                .any(|r| glob_match(&r.value, "*"))
-        })
+        *self
+            .star
+            .get_or_insert_with(|| self.resources.iter().any(|r| glob_match(&r.value, "*")))
     }
 
     /// Some resource can match some ARN of template `at`.
@@ -406,8 +408,13 @@ mod tests {
         let ix = index();
         assert_eq!(ix.ops.len(), 65);
         assert!(ix.templates.len() >= 2);
-        assert!(matches!(lookup("dbs:startbackupplan"), Lookup::Found(o) if o.action() == "dbs:StartBackupPlan"));
-        assert!(matches!(lookup("dbs:StartBackupPlna"), Lookup::Missing { .. }));
+        assert!(
+            matches!(lookup("dbs:startbackupplan"), Lookup::Found(o) if o.action() == "dbs:StartBackupPlan")
+        );
+        assert!(matches!(
+            lookup("dbs:StartBackupPlna"),
+            Lookup::Missing { .. }
+        ));
         assert!(matches!(lookup("dbs:Start*"), Lookup::Wildcard { .. }));
         assert!(matches!(lookup("ecs:Foo"), Lookup::Unknown));
         assert!(matches!(lookup("*:Foo"), Lookup::Unknown));

@@ -171,7 +171,14 @@ fn suggestion(ty: KeyType, op: Operator) -> String {
         match (op.comparison(), op.is_negated()) {
             (Comparison::Equals, true) => format!("`{ne}`"),
             (Comparison::Equals, false) if ordered => format!("`{eq}`"),
-            (Comparison::Equals, false) => format!("a {} operator such as `{lt}` or `{gt}`", if eq.starts_with("Date") { "date" } else { "numeric" }),
+            (Comparison::Equals, false) => format!(
+                "a {} operator such as `{lt}` or `{gt}`",
+                if eq.starts_with("Date") {
+                    "date"
+                } else {
+                    "numeric"
+                }
+            ),
             (Comparison::LessThan, _) => format!("`{lt}`"),
             (Comparison::LessThanEquals, _) => format!("`{le}`"),
             (Comparison::GreaterThan, _) => format!("`{gt}`"),
@@ -234,8 +241,14 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggestion(KeyType::Ip, Operator::StringEquals), "`IpAddress`");
-        assert_eq!(suggestion(KeyType::Ip, Operator::StringNotLike), "`NotIpAddress`");
+        assert_eq!(
+            suggestion(KeyType::Ip, Operator::StringEquals),
+            "`IpAddress`"
+        );
+        assert_eq!(
+            suggestion(KeyType::Ip, Operator::StringNotLike),
+            "`NotIpAddress`"
+        );
         assert_eq!(
             suggestion(KeyType::Date, Operator::NumericLessThan),
             "`DateLessThan`"

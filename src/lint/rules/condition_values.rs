@@ -39,7 +39,10 @@ rule!(
 
 fn check_wildcard(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     for c in cx.policy.statements.iter().flat_map(|s| &s.conditions) {
-        if !matches!(c.operator.family(), Family::String | Family::StringIgnoreCase) {
+        if !matches!(
+            c.operator.family(),
+            Family::String | Family::StringIgnoreCase
+        ) {
             continue;
         }
         let like = if c.operator.is_negated() {
@@ -105,9 +108,9 @@ fn check_open_ip(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             if c.operator != Operator::IpAddress {
                 continue;
             }
-            let Some(key) = global(&c.key).filter(|k| {
-                k.name == "acs:SourceIp" || k.name == "acs:SourceVpcIp"
-            }) else {
+            let Some(key) =
+                global(&c.key).filter(|k| k.name == "acs:SourceIp" || k.name == "acs:SourceVpcIp")
+            else {
                 continue;
             };
             for v in &c.values {

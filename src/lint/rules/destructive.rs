@@ -1,10 +1,9 @@
 //! RG105 `destructive-on-all-plans`: operations that stop or delete backups, allowed on every
 //! backup plan with no condition.
 
-use super::admin::reported_resource;
 use super::common::{
-    actions, allow_all, grants, index, is_allow, list, matching_ops, resources, service_wildcard,
-    unconditional, CatalogOp, Target,
+    actions, allow_all, grants, index, is_allow, list, matching_ops, resources, unconditional,
+    CatalogOp, Target,
 };
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::pattern::{glob_match, pattern_covers};
@@ -47,12 +46,6 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for action in values {
-            // `dbs:*` on every resource is RG101's finding.
-            if service_wildcard(&action.value)
-                .is_some_and(|svc| reported_resource(st, &action.value, svc).is_some())
-            {
-                continue;
-            }
             let matched: Vec<&str> = matching_ops(&action.value)
                 .filter(|o| o.op.is_destructive() && on_every_resource(o, res))
                 .map(CatalogOp::action)

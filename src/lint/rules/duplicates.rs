@@ -31,7 +31,11 @@ rule!(
 
 fn check_duplicates(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     for st in &cx.policy.statements {
-        let action_name = if st.action.negated { "NotAction" } else { "Action" };
+        let action_name = if st.action.negated {
+            "NotAction"
+        } else {
+            "Action"
+        };
         report_duplicates(&st.action.values, true, action_name, out);
         if let Some(r) = &st.resource {
             let name = if r.negated { "NotResource" } else { "Resource" };
@@ -203,7 +207,9 @@ mod tests {
     fn dups(values: &[&str], fold: bool) -> Vec<(String, String)> {
         let v = spanned(values);
         let mut out = Vec::new();
-        for_each_duplicate(&v, fold, |a, b| out.push((a.value.clone(), b.value.clone())));
+        for_each_duplicate(&v, fold, |a, b| {
+            out.push((a.value.clone(), b.value.clone()))
+        });
         out.sort();
         out
     }
@@ -214,7 +220,10 @@ mod tests {
             dups(&["a", "A", "b", "a"], true),
             [("a".into(), "A".into()), ("a".into(), "a".into())]
         );
-        assert_eq!(dups(&["a", "A", "b", "a"], false), [("a".into(), "a".into())]);
+        assert_eq!(
+            dups(&["a", "A", "b", "a"], false),
+            [("a".into(), "a".into())]
+        );
         let mut long: Vec<String> = (0..40).map(|i| format!("v{i}")).collect();
         long.push("V3".into());
         long.push("v7".into());

@@ -75,7 +75,10 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                         .first()
                         .is_some_and(|m| m.eq_ignore_ascii_case(&action.value))
                 {
-                    format!("`{}` on every resource allows privilege escalation", action.value)
+                    format!(
+                        "`{}` on every resource allows privilege escalation",
+                        action.value
+                    )
                 } else {
                     format!(
                         "`{}` on every resource allows privilege escalation through {}",
@@ -90,11 +93,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             }
         } else {
             // `NotAction`: every escalation action not excluded is granted.
-            let excluded = |e: &str| {
-                st.action
-                    .iter()
-                    .any(|n| glob_match_ignore_ascii_case(n, e))
-            };
+            let excluded = |e: &str| st.action.iter().any(|n| glob_match_ignore_ascii_case(n, e));
             let matched: Vec<&str> = ESCALATION_ACTIONS
                 .iter()
                 .copied()

@@ -112,7 +112,7 @@ fn check_statement(st: &Statement, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let conflict = match g {
-            Group::Numeric => ordered(&members, |s| Decimal::parse(s), Words::NUMBER),
+            Group::Numeric => ordered(&members, Decimal::parse, Words::NUMBER),
             Group::Date => ordered(&members, parse_instant, Words::DATE),
             Group::String => strings(&members),
             Group::Ip => ips(&members),
@@ -210,7 +210,12 @@ fn ordered<'a, T: Ord + Clone>(
             (Comparison::Equals, true) => excluded.extend(values.into_iter().map(|(t, _)| t)),
             (cmp @ (Comparison::LessThan | Comparison::LessThanEquals), _) => {
                 if let Some((value, text)) = values.iter().max_by(|a, b| a.0.cmp(&b.0)).cloned() {
-                    let b = Bound { value, text, strict: cmp == Comparison::LessThan, cond: c };
+                    let b = Bound {
+                        value,
+                        text,
+                        strict: cmp == Comparison::LessThan,
+                        cond: c,
+                    };
                     // The tightest upper bound: the smallest, strict on a tie.
                     let tighter = upper.as_ref().map_or(true, |u| {
                         b.value < u.value || (b.value == u.value && b.strict && !u.strict)
@@ -222,7 +227,12 @@ fn ordered<'a, T: Ord + Clone>(
             }
             (cmp @ (Comparison::GreaterThan | Comparison::GreaterThanEquals), _) => {
                 if let Some((value, text)) = values.iter().min_by(|a, b| a.0.cmp(&b.0)).cloned() {
-                    let b = Bound { value, text, strict: cmp == Comparison::GreaterThan, cond: c };
+                    let b = Bound {
+                        value,
+                        text,
+                        strict: cmp == Comparison::GreaterThan,
+                        cond: c,
+                    };
                     let tighter = lower.as_ref().map_or(true, |l| {
                         b.value > l.value || (b.value == l.value && b.strict && !l.strict)
                     });
@@ -253,8 +263,12 @@ fn ordered<'a, T: Ord + Clone>(
         }
     }
     let allowed = |v: &T| {
-        lower.as_ref().map_or(true, |l| *v > l.value || (*v == l.value && !l.strict))
-            && upper.as_ref().map_or(true, |u| *v < u.value || (*v == u.value && !u.strict))
+        lower
+            .as_ref()
+            .map_or(true, |l| *v > l.value || (*v == l.value && !l.strict))
+            && upper
+                .as_ref()
+                .map_or(true, |u| *v < u.value || (*v == u.value && !u.strict))
             && !excluded.contains(v)
     };
     if let Some(((first, candidates), rest)) = equal_sets.split_first() {
@@ -329,9 +343,8 @@ fn strings<'a>(members: &[&'a Condition]) -> Option<Conflict<'a>> {
         }
     }
     for c in by(Operator::StringLike) {
-        let all_excluded = values(c).all(|p| {
-            by(Operator::StringNotLike).any(|n| values(n).any(|x| pattern_covers(x, p)))
-        });
+        let all_excluded = values(c)
+            .all(|p| by(Operator::StringNotLike).any(|n| values(n).any(|x| pattern_covers(x, p))));
         if all_excluded && by(Operator::StringNotLike).next().is_some() {
             return Some(Conflict {
                 conditions: members.to_vec(),
@@ -367,7 +380,11 @@ fn ips<'a>(members: &[&'a Condition]) -> Option<Conflict<'a>> {
         .iter()
         .filter(|c| c.operator == Operator::IpAddress)
         .all(|c| c.values.iter().all(|v| IpNet::parse(&v.value).is_some()));
-    if all_parsed && allowed.iter().all(|a| denied.iter().any(|d| net_within(a, d))) {
+    if all_parsed
+        && allowed
+            .iter()
+            .all(|a| denied.iter().any(|d| net_within(a, d)))
+    {
         return Some(Conflict {
             conditions: members.to_vec(),
             why: "every address `IpAddress` accepts is excluded by `NotIpAddress`".into(),

@@ -49,6 +49,9 @@ pub mod condition_keys;
 pub mod condition_values;
 pub mod impossible;
 
+#[cfg(test)]
+mod scenarios;
+
 use super::registry::Rule;
 
 /// Every rule, sorted by code.
@@ -110,3 +113,142 @@ pub static ALL: &[&Rule] = &[
     &condition_values::OPEN_SOURCE_IP,
     &impossible::IMPOSSIBLE_CONDITION,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+    use crate::lint::{lint_bytes, Category, LintOptions};
+
+    fn band(category: Category) -> u8 {
+        match category {
+            Category::Grammar => b'0',
+            Category::Security => b'1',
+            Category::Catalog => b'2',
+            Category::Redundancy => b'3',
+            Category::Condition => b'4',
+        }
+    }
+
+    #[test]
+    fn table_is_consistent() {
+        assert!(ALL.len() >= 50, "{} rules", ALL.len());
+        assert!(
+            ALL.windows(2).all(|w| w[0].code < w[1].code),
+            "codes must be unique and sorted"
+        );
+        let mut names: Vec<&str> = ALL.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL.len(), "names must be unique");
+        for r in ALL {
+            let code = r.code.as_bytes();
+            assert!(
+                code.len() == 5
+                    && r.code.starts_with("RG")
+                    && code[2..].iter().all(u8::is_ascii_digit),
+                "{}",
+                r.code
+            );
+            assert_eq!(code[2], band(r.category), "{} is in the wrong band", r.code);
+            assert!(
+                !r.name.is_empty()
+                    && !r.name.starts_with('-')
+                    && !r.name.ends_with('-')
+                    && !r.name.contains("--")
+                    && r.name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{}: `{}` is not kebab-case",
+                r.code,
+                r.name
+            );
+            assert!(!r.summary.trim().is_empty(), "{}: summary", r.code);
+            assert!(!r.why.trim().is_empty(), "{}: why", r.code);
+            assert!(!r.instead.is_empty(), "{}: instead", r.code);
+            // RG000 is about files that cannot be read: it has no text form to show.
+            if r.code != "RG000" {
+                assert!(!r.example.is_empty(), "{}: example", r.code);
+            }
+            // Grammar rules are emitted by lowering; every other rule needs its own check.
+            assert_eq!(
+                r.check.is_some(),
+                r.category != Category::Grammar,
+                "{}",
+                r.code
+            );
+        }
+    }
+
+    #[test]
+    fn every_example_fires_and_every_instead_does_not() {
+        let mut failures = Vec::new();
+        for r in ALL {
+            let options = LintOptions {
+                kind: r.kind,
+                detect_trust: false,
+            };
+            if r.code != "RG000" {
+                let report = lint_bytes("example.json", r.example, options);
+                let hits: Vec<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.rule.code == r.code)
+                    .collect();
+                if hits.is_empty() {
+                    failures.push(format!(
+                        "{} {}: example does not fire it: {:?}",
+                        r.code,
+                        r.name,
+                        report
+                            .diagnostics
+                            .iter()
+                            .map(|d| (d.rule.code, &d.message))
+                            .collect::<Vec<_>>()
+                    ));
+                }
+                for d in hits {
+                    // Model rules point inside the statement they are about.
+                    if r.check.is_some() && !d.pointer.starts_with("/Statement/") {
+                        failures.push(format!(
+                            "{}: pointer `{}` is not inside a statement",
+                            r.code, d.pointer
+                        ));
+                    }
+                    let first = d.message.chars().next().unwrap_or('.');
+                    if first.is_uppercase() || d.message.ends_with('.') {
+                        failures.push(format!("{}: message style: {}", r.code, d.message));
+                    }
+                }
+            }
+            let report = lint_bytes("instead.json", r.instead, options);
+            if let Some(d) = report.diagnostics.iter().find(|d| d.rule.code == r.code) {
+                failures.push(format!(
+                    "{} {}: `instead` fires it: {}",
+                    r.code, r.name, d.message
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn every_model_rule_has_a_fixture() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/invalid");
+        let files: Vec<String> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        for r in ALL.iter().filter(|r| r.check.is_some()) {
+            let prefix = format!("{}-{}", r.code, r.name);
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.starts_with(&prefix) && f.ends_with(".json")),
+                "no fixture policies/invalid/{prefix}*.json"
+            );
+        }
+    }
+}

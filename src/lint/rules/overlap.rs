@@ -101,10 +101,7 @@ fn check_shadowed(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     for a in statements.iter().filter(|s| s.valid && is_allow(s)) {
         let by = statements.iter().find(|d| {
-            d.valid
-                && d.effect.value == Effect::Deny
-                && unconditional(d)
-                && statement_covers(d, a)
+            d.valid && d.effect.value == Effect::Deny && unconditional(d) && statement_covers(d, a)
         });
         if let Some(d) = by {
             out.push(

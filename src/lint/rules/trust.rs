@@ -134,7 +134,12 @@ fn check_root(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     if cx.policy.kind != PolicyKind::Trust {
         return;
     }
-    for st in cx.policy.statements.iter().filter(|s| is_allow(s) && unconditional(s)) {
+    for st in cx
+        .policy
+        .statements
+        .iter()
+        .filter(|s| is_allow(s) && unconditional(s))
+    {
         let Some(p) = &st.principal else { continue };
         for v in p.values(PrincipalKind::Ram) {
             if let Some(account) = root_account(&v.value) {
