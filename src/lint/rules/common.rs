@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use crate::catalog::keys::{self, GlobalKey};
 use crate::catalog::template::{ArnTemplate, TemplatePart};
 use crate::catalog::{self, Operation};
 use crate::policy::pattern::{
@@ -36,7 +37,7 @@ pub fn unconditional(st: &Statement) -> bool {
 }
 
 pub fn has_wildcard(s: &str) -> bool {
-    s.contains(['*', '?'])
+    s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// The `Action` (not `NotAction`) values, if the statement has them.
@@ -125,6 +126,13 @@ pub fn list(names: &[&str], max: usize) -> String {
         out.push_str(&format!(" and {} more", names.len() - max));
     }
     out
+}
+
+/// The global condition key `key` is (ASCII case ignored), with a cheap `acs:` check first:
+/// every global key has it, and this runs for every condition of every document.
+pub fn global_key(key: &str) -> Option<&'static GlobalKey> {
+    key.get(..4).filter(|p| p.eq_ignore_ascii_case("acs:"))?;
+    keys::global(key)
 }
 
 /// Where a catalogued operation is authorized.
@@ -231,13 +239,37 @@ pub enum Lookup<'a> {
     Wildcard { service: &'a str },
 }
 
+/// The RAM codes of the catalogued services.
+fn catalogued_codes() -> &'static [&'static str] {
+    static CODES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        catalog::services()
+            .iter()
+            .filter(|s| s.is_catalogued())
+            .map(|s| s.code)
+            .collect()
+    })
+}
+
+/// `(service, name)` of an action whose service is catalogued (ASCII case ignored). Compares
+/// bytes in place: this runs for every action of every document.
+pub fn catalogued_split(action: &str) -> Option<(&str, &str)> {
+    catalogued_codes().iter().find_map(|code| {
+        let n = code.len();
+        if action.as_bytes().get(n) != Some(&b':') {
+            return None;
+        }
+        let svc = action.get(..n)?;
+        svc.eq_ignore_ascii_case(code)
+            .then(|| action.get(n + 1..).map(|name| (svc, name)))
+            .flatten()
+    })
+}
+
 pub fn lookup(action: &str) -> Lookup<'_> {
-    let Some((svc, name)) = action.split_once(':') else {
+    let Some((svc, name)) = catalogued_split(action) else {
         return Lookup::Unknown;
     };
-    if has_wildcard(svc) || !catalog::is_catalogued(svc) {
-        return Lookup::Unknown;
-    }
     if has_wildcard(name) {
         return Lookup::Wildcard { service: svc };
     }
@@ -254,10 +286,36 @@ pub fn lookup(action: &str) -> Lookup<'_> {
 /// Every catalogued operation an action pattern matches (case-insensitive), whatever its
 /// service part (`*:Release*` matches `dbs:ReleaseBackupPlan`).
 pub fn matching_ops(pattern: &str) -> impl Iterator<Item = &'static CatalogOp> + '_ {
-    index()
-        .ops
-        .iter()
+    // Most actions name an uncatalogued service: skip the scan for them.
+    let ops: &'static [CatalogOp] =
+        if catalogued_split(pattern).is_some() || service_part_has_wildcard(pattern) {
+            &index().ops
+        } else {
+            &[]
+        };
+    ops.iter()
         .filter(move |o| glob_match_ignore_ascii_case(pattern, o.action()))
+}
+
+/// The part before the first `:` (all of it without one) holds `*` or `?`: the pattern may
+/// match actions of any service.
+fn service_part_has_wildcard(pattern: &str) -> bool {
+    pattern
+        .bytes()
+        .take_while(|&b| b != b':')
+        .any(|b| b == b'*' || b == b'?')
+}
+
+/// Whether an action pattern can match some action of service `svc` at all: false when its
+/// service part is literal and another service. A cheap filter before matching.
+pub fn may_match_service(pattern: &str, svc: &str) -> bool {
+    if service_part_has_wildcard(pattern) {
+        return true;
+    }
+    pattern
+        .get(..svc.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(svc))
+        && pattern.as_bytes().get(svc.len()) == Some(&b':')
 }
 
 /// "Can this statement's `Resource` list ever match where the operation is authorized", with
@@ -419,6 +477,18 @@ mod tests {
         assert!(matches!(lookup("ecs:Foo"), Lookup::Unknown));
         assert!(matches!(lookup("*:Foo"), Lookup::Unknown));
         assert!(matching_ops("*:release*").any(|o| o.action() == "dbs:ReleaseBackupPlan"));
+        assert!(matching_ops("d*").any(|o| o.action() == "dbs:ReleaseBackupPlan"));
+        assert!(matching_ops("DBS:Release*").any(|o| o.action() == "dbs:ReleaseBackupPlan"));
+        assert_eq!(matching_ops("ecs:*").count(), 0);
+        assert_eq!(catalogued_split("DBS:x"), Some(("DBS", "x")));
+        assert_eq!(catalogued_split("dbsx:x"), None);
+        assert_eq!(catalogued_split("db"), None);
+        assert_eq!(catalogued_split("dbs:"), Some(("dbs", "")));
+        assert!(may_match_service("RAM:Attach*", "ram"));
+        assert!(may_match_service("*:Attach*", "ram"));
+        assert!(may_match_service("r*", "ram"));
+        assert!(!may_match_service("rams:Attach*", "ram"));
+        assert!(!may_match_service("ra", "ram"));
     }
 
     fn res(values: &[&str]) -> Vec<Spanned<String>> {

@@ -2,7 +2,8 @@
 //! `operator-key-mismatch`: condition keys checked against the global key table. Service keys
 //! (`oss:Prefix`) are not checked: ramguard has no list of them.
 
-use crate::catalog::keys::{canonical_spelling, global, suggest_global, KeyType};
+use super::common::global_key;
+use crate::catalog::keys::{canonical_spelling, suggest_global, KeyType};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::{Comparison, Family, Operator};
 
@@ -42,7 +43,7 @@ fn check_unknown(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let aws = prefix.eq_ignore_ascii_case("aws");
-        if !(aws || prefix.eq_ignore_ascii_case("acs")) || global(&c.key).is_some() {
+        if !(aws || prefix.eq_ignore_ascii_case("acs")) || global_key(&c.key).is_some() {
             continue;
         }
         let message = if aws {
@@ -93,19 +94,29 @@ rule!(
 
 fn check_case(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     for c in cx.policy.statements.iter().flat_map(|s| &s.conditions) {
+        let Some(known) = global_key(&c.key) else {
+            continue;
+        };
+        // Compared in place; the tag key after a prefix key's stem is the user's own.
+        let canonical_already = if known.prefix {
+            c.key.get(..known.stem().len()) == Some(known.stem())
+        } else {
+            c.key == known.name
+        };
+        if canonical_already {
+            continue;
+        }
         let Some(canonical) = canonical_spelling(&c.key) else {
             continue;
         };
-        if canonical != c.key {
-            out.push(
-                Diagnostic::new(
-                    &CONDITION_KEY_CASE,
-                    c.key_span,
-                    format!("condition key `{}` is spelt `{canonical}`", c.key),
-                )
-                .help(format!("write `{canonical}`")),
-            );
-        }
+        out.push(
+            Diagnostic::new(
+                &CONDITION_KEY_CASE,
+                c.key_span,
+                format!("condition key `{}` is spelt `{canonical}`", c.key),
+            )
+            .help(format!("write `{canonical}`")),
+        );
     }
 }
 
@@ -212,7 +223,9 @@ fn suggestion(ty: KeyType, op: Operator) -> String {
 
 fn check_mismatch(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     for c in cx.policy.statements.iter().flat_map(|s| &s.conditions) {
-        let Some(key) = global(&c.key) else { continue };
+        let Some(key) = global_key(&c.key) else {
+            continue;
+        };
         let family = c.operator.family();
         if fits(key.ty, family) {
             continue;

@@ -1,8 +1,8 @@
 //! RG403 `wildcard-in-exact-match` and RG404 `open-source-ip`: condition values that do not
 //! restrict what they seem to.
 
+use super::common::global_key;
 use super::common::is_allow;
-use crate::catalog::keys::global;
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::values::IpNet;
 use crate::policy::{Family, Operator, PolicyKind};
@@ -108,8 +108,8 @@ fn check_open_ip(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             if c.operator != Operator::IpAddress {
                 continue;
             }
-            let Some(key) =
-                global(&c.key).filter(|k| k.name == "acs:SourceIp" || k.name == "acs:SourceVpcIp")
+            let Some(key) = global_key(&c.key)
+                .filter(|k| k.name == "acs:SourceIp" || k.name == "acs:SourceVpcIp")
             else {
                 continue;
             };

@@ -1,7 +1,9 @@
 //! RG104 `privilege-escalation`: actions that let a principal give itself more power, granted
 //! on every user, group, role or policy.
 
-use super::common::{actions, allow_all, broad_for_service, grants, is_allow, list};
+use super::common::{
+    actions, allow_all, broad_for_service, grants, is_allow, list, may_match_service,
+};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::pattern::glob_match_ignore_ascii_case;
 use crate::policy::Statement;
@@ -25,9 +27,15 @@ pub const ESCALATION_ACTIONS: &[&str] = &[
 
 /// The action pattern matches at least one escalation action.
 pub fn matches_escalation(pattern: &str) -> bool {
-    ESCALATION_ACTIONS
-        .iter()
-        .any(|e| glob_match_ignore_ascii_case(pattern, e))
+    escalation_service(pattern)
+        && ESCALATION_ACTIONS
+            .iter()
+            .any(|e| glob_match_ignore_ascii_case(pattern, e))
+}
+
+/// The pattern may match a `ram` or `sts` action (cheap filter).
+fn escalation_service(pattern: &str) -> bool {
+    may_match_service(pattern, "ram") || may_match_service(pattern, "sts")
 }
 
 rule!(
@@ -56,12 +64,13 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     for st in cx.policy.statements.iter().filter(|s| is_allow(s)) {
+        let relevant = st.action.negated || st.action.iter().any(escalation_service);
         // Every action on every resource is RG100's finding; one report is enough.
-        if allow_all(st).is_some() || !broad(st) {
+        if !relevant || allow_all(st).is_some() || !broad(st) {
             continue;
         }
         if let Some(values) = actions(st) {
-            for action in values {
+            for action in values.iter().filter(|a| escalation_service(&a.value)) {
                 let matched: Vec<&str> = ESCALATION_ACTIONS
                     .iter()
                     .copied()

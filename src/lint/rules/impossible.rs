@@ -8,7 +8,7 @@
 
 use std::cmp::Ordering;
 
-use crate::catalog::keys::global;
+use super::common::global_key;
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::pattern::{glob_match, pattern_covers};
 use crate::policy::values::{parse_instant, Decimal, IpNet};
@@ -99,7 +99,7 @@ fn check_statement(st: &Statement, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        if global(&c.key).is_some_and(|k| k.multi_valued) {
+        if global_key(&c.key).is_some_and(|k| k.multi_valued) {
             continue;
         }
         let members: Vec<&Condition> = conds

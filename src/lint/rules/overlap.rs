@@ -5,10 +5,10 @@
 //! [`crate::policy::pattern::pattern_covers`] (see [`element_covers`]): a finding means the
 //! covering really holds, while some exotic equivalent spellings are missed.
 
-use super::common::{element_covers, is_allow, unconditional};
+use super::common::{element_covers, has_wildcard, is_allow, unconditional};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::pattern::pattern_covers;
-use crate::policy::{Condition, Effect, Principal, Statement};
+use crate::policy::{Condition, Effect, Element, Principal, Statement};
 
 /// Pairwise checks are skipped above this many statements (quadratic; such documents are far
 /// over RAM's size limits anyway).
@@ -41,17 +41,21 @@ fn check_redundant(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     if statements.len() > MAX_STATEMENTS {
         return;
     }
-    for s in statements.iter().filter(|s| s.valid) {
-        let by = statements.iter().find(|t| {
+    let masks: Vec<Mask> = statements.iter().map(Mask::of).collect();
+    let pairs = || statements.iter().zip(&masks);
+    for (s, sm) in pairs().filter(|(s, _)| s.valid) {
+        let by = pairs().find(|(t, tm)| {
             t.index != s.index
                 && t.valid
                 && t.effect.value == s.effect.value
+                && tm.may_cover(sm)
                 && same_or_no_conditions(t, s)
                 && statement_covers(t, s)
                 // Of two statements that cover each other, only the later is reported.
-                && (t.index < s.index || !(same_or_no_conditions(s, t) && statement_covers(s, t)))
+                && (t.index < s.index
+                    || !(sm.may_cover(tm) && same_or_no_conditions(s, t) && statement_covers(s, t)))
         });
-        if let Some(t) = by {
+        if let Some((t, _)) = by {
             let verb = match s.effect.value {
                 Effect::Allow => "allows",
                 Effect::Deny => "denies",
@@ -99,11 +103,17 @@ fn check_shadowed(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     if statements.len() > MAX_STATEMENTS {
         return;
     }
-    for a in statements.iter().filter(|s| s.valid && is_allow(s)) {
-        let by = statements.iter().find(|d| {
-            d.valid && d.effect.value == Effect::Deny && unconditional(d) && statement_covers(d, a)
+    let masks: Vec<Mask> = statements.iter().map(Mask::of).collect();
+    let pairs = || statements.iter().zip(&masks);
+    for (a, am) in pairs().filter(|(s, _)| s.valid && is_allow(s)) {
+        let by = pairs().find(|(d, dm)| {
+            d.valid
+                && d.effect.value == Effect::Deny
+                && unconditional(d)
+                && dm.may_cover(am)
+                && statement_covers(d, a)
         });
-        if let Some(d) = by {
+        if let Some((d, _)) = by {
             out.push(
                 Diagnostic::new(
                     &SHADOWED_ALLOW,
@@ -118,6 +128,55 @@ fn check_shadowed(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// A cheap necessary condition for covering: one bit per service code (hashed) in the actions
+/// and in the resource ARNs; a value that may belong to any service sets every bit. A statement
+/// can only cover another if it has every bit the other has.
+struct Mask {
+    actions: u64,
+    resources: u64,
+}
+
+impl Mask {
+    fn of(st: &Statement) -> Mask {
+        Mask {
+            actions: element_mask(Some(&st.action), |v| v.split_once(':').map(|(svc, _)| svc)),
+            resources: element_mask(st.resource.as_ref(), |v| {
+                let mut fields = v.splitn(3, ':');
+                match (fields.next(), fields.next(), fields.next()) {
+                    (Some("acs"), Some(svc), Some(_)) => Some(svc),
+                    _ => None,
+                }
+            }),
+        }
+    }
+
+    fn may_cover(&self, other: &Mask) -> bool {
+        other.actions & !self.actions == 0 && other.resources & !self.resources == 0
+    }
+}
+
+/// `service` gives the literal service code of a value, if it has one.
+fn element_mask(el: Option<&Element>, service: impl Fn(&str) -> Option<&str>) -> u64 {
+    let Some(el) = el else { return 0 };
+    if el.negated {
+        return u64::MAX;
+    }
+    el.iter().fold(0, |mask, v| {
+        mask | match service(v) {
+            Some(svc) if !has_wildcard(svc) => service_bit(svc),
+            _ => u64::MAX,
+        }
+    })
+}
+
+fn service_bit(svc: &str) -> u64 {
+    // FNV-1a over the lowercased code.
+    let hash = svc.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0193)
+    });
+    1 << (hash % 64)
 }
 
 /// "statement 2 (`ReadPlans`)" with the 0-based index a pointer would use.
