@@ -3,6 +3,7 @@
 mod config;
 mod files;
 mod lint;
+mod rules;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,10 @@ pub struct Cli {
 pub enum Command {
     /// Check policy documents for grammar errors RAM would reject, and for risky or dead grants.
     Lint(lint::LintArgs),
+    /// List every lint rule.
+    Rules(rules::RulesArgs),
+    /// Explain one lint rule: what it does, why, an example and what to write instead.
+    Rule(rules::RuleArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -72,8 +77,23 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::list(args),
+        Command::Rule(args) => rules::show(args),
     };
     ExitCode::from(code)
+}
+
+/// Writes machine or human output to stdout; a closed pipe is an error (exit 2), not a panic.
+pub(crate) fn print(text: &str) -> u8 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => exit::OK,
+        Err(_) => exit::ERROR,
+    }
 }
 
 /// Prints an error for the user on stderr, in the tool's voice.
