@@ -128,7 +128,7 @@ impl Loaded {
     /// Whether any file on disk matches a suppression's `path` (for stale entries whose files
     /// were not part of the run).
     pub fn matches_any_file(&self, s: &Suppression) -> bool {
-        let pattern = self.root.join(&s.path_text);
+        let pattern = self.root.join(s.path.as_str());
         let Some(pattern) = pattern.to_str() else {
             return true;
         };
@@ -258,8 +258,7 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
     let suppressions = config
         .suppress
         .iter()
-        .enumerate()
-        .map(|(index, entry)| suppression(&loc, index, entry, today))
+        .map(|entry| suppression(&loc, entry, today))
         .collect::<Result<Vec<_>, _>>()?;
     let settings = settings(&config.lint, suppressions, overrides, Some(&loc))?;
     Ok(Loaded {
@@ -346,7 +345,6 @@ fn settings(
 
 fn suppression(
     loc: &Located,
-    index: usize,
     entry: &Spanned<SuppressEntry>,
     today: time::Date,
 ) -> Result<Suppression, String> {
@@ -380,7 +378,6 @@ fn suppression(
     };
     Ok(Suppression {
         code: selector(loc, &e.code)?,
-        path_text: e.path.get_ref().clone(),
         path: pattern(loc, &e.path)?,
         sid: e.sid.clone(),
         pointer: e.pointer.as_ref().map(|p| p.get_ref().clone()),
@@ -390,7 +387,6 @@ fn suppression(
         expires: expires
             .map(|(text, _, span)| source::Spanned::new(text, Span::new(span.start, span.end))),
         span: Span::new(entry.span().start, entry.span().end),
-        index,
     })
 }
 

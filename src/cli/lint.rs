@@ -123,11 +123,7 @@ pub fn run(args: LintArgs) -> u8 {
         inputs.retain(|i| !matches!(i, Input::File(p) if excluded(p)));
     }
     let options_for = |rel: &Path| -> LintOptions {
-        let configured = match args.kind {
-            None => loaded.kind_of(rel),
-            Some(_) => None,
-        };
-        match args.kind.map(Into::into).or(configured) {
+        match args.kind.map(Into::into).or_else(|| loaded.kind_of(rel)) {
             Some(kind) => LintOptions {
                 kind,
                 detect_trust: false,

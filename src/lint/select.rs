@@ -87,8 +87,6 @@ pub struct PerFileIgnore {
 #[derive(Clone, Debug)]
 pub struct Suppression {
     pub code: Selector,
-    /// As written, for messages.
-    pub path_text: String,
     pub path: Pattern,
     pub sid: Option<String>,
     pub pointer: Option<String>,
@@ -99,8 +97,6 @@ pub struct Suppression {
     pub expired: bool,
     /// The entry in the configuration text (where RG090 points).
     pub span: Span,
-    /// Position in the configuration's `suppress` array, for the finding's pointer.
-    pub index: usize,
 }
 
 impl Suppression {
@@ -285,8 +281,13 @@ impl Settings {
     ) -> FileReport {
         let mut diagnostics = Vec::new();
         for (i, s) in self.suppressions.iter().enumerate() {
-            let what = format!("suppression of `{}` for `{}`", s.code.as_str(), s.path_text);
-            let pointer = format!("/suppress/{}", s.index);
+            let what = format!(
+                "suppression of `{}` for `{}`",
+                s.code.as_str(),
+                s.path.as_str()
+            );
+            // Findings in the configuration point into its data like findings in a policy.
+            let pointer = format!("/suppress/{i}");
             if s.expired {
                 let (span, date) = match &s.expires {
                     Some(e) => (e.span, e.value.as_str()),
