@@ -754,6 +754,20 @@ fn a_suppression_can_name_a_statement_by_sid_or_pointer() {
         vec!["/Statement/1/Condition/Bool/acs:SecureTransport"],
         "{json}"
     );
+
+    // A pointer that could never match is a config error, not a silent no-op.
+    write(
+        dir.path(),
+        "ramguard.toml",
+        &by_pointer.replace("\"/Statement/0\"", "\"Statement/0\""),
+    );
+    let out = ramguard(dir.path(), &["lint", "a.json"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("ramguard.toml:4:11") && out.stderr.contains("JSON Pointer"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
@@ -822,7 +836,12 @@ fn an_expired_suppression_no_longer_suppresses_and_is_reported() {
 #[test]
 fn a_stale_suppression_is_reported() {
     let config = "[lint]\nexclude = []\n\n[[suppress]]\ncode = \"RG034\"\npath = \"a.json\"\nreason = \"was a duplicate sid\"\n\n[[suppress]]\ncode = \"RG025\"\npath = \"gone.json\"\nreason = \"file was deleted\"\n\n[[suppress]]\ncode = \"RG025\"\npath = \"other.json\"\nreason = \"still needed\"\n";
-    let dir = project(config);
+    // A `[` in the project's path is not a glob character class.
+    let dir = tempfile::Builder::new()
+        .prefix("stale[x]")
+        .tempdir()
+        .unwrap();
+    write(dir.path(), "ramguard.toml", config);
     write(dir.path(), "a.json", TWO_WARNINGS);
     write(dir.path(), "other.json", TWO_WARNINGS);
     let (code, json) = lint_json(dir.path(), &["a.json"]);

@@ -128,7 +128,11 @@ impl Loaded {
     /// Whether any file on disk matches a suppression's `path` (for stale entries whose files
     /// were not part of the run).
     pub fn matches_any_file(&self, s: &Suppression) -> bool {
-        let pattern = self.root.join(s.path.as_str());
+        // The root is a literal path: `[` in a directory name must not start a character class.
+        let Some(root) = self.root.to_str() else {
+            return true;
+        };
+        let pattern = Path::new(&Pattern::escape(root)).join(s.path.as_str());
         let Some(pattern) = pattern.to_str() else {
             return true;
         };
@@ -354,6 +358,17 @@ fn suppression(
             e.reason.span(),
             "a suppression needs a `reason`: say why the finding is accepted",
         ));
+    }
+    if let Some(p) = &e.pointer {
+        if !p.get_ref().is_empty() && !p.get_ref().starts_with('/') {
+            return Err(loc.at(
+                p.span(),
+                format!(
+                    "invalid `pointer` `{}`: a JSON Pointer is empty or starts with `/`, e.g. `/Statement/0`",
+                    p.get_ref()
+                ),
+            ));
+        }
     }
     let expires = match &e.expires {
         None => None,
