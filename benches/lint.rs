@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test and benchmark code: a failure should stop with a message"
+)]
 //! Lint throughput: one file, and a generated corpus in process on every core.
 //!
 //! `cargo bench --bench lint`. The corpus comes from `../shared/bench/gen_corpus.py`

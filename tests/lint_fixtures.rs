@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test and benchmark code: a failure should stop with a message"
+)]
 //! Every fixture under `policies/invalid/` fires the rule its name starts with, through the real
 //! binary, and the shipped policies lint clean.
 
