@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;
