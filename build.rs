@@ -1,1 +1,172 @@
-fn main() {}
+//! Generates the embedded DBS operation table from `src/catalog/dbs-actions.json`.
+//!
+//! The table is Rust source (`$OUT_DIR/dbs_operations.rs`) that `src/catalog/dbs.rs` includes,
+//! so the catalogue costs nothing at run time and a malformed JSON file fails the build instead
+//! of a user's lint run. Only the fields the library uses are read; the rest (sources, dates,
+//! condition keys, which are always empty for DBS) stay in the JSON for humans.
+
+use std::collections::BTreeSet;
+use std::error::Error;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+const CATALOG: &str = "src/catalog/dbs-actions.json";
+
+type BuildResult<T> = Result<T, Box<dyn Error>>;
+
+#[derive(Deserialize)]
+struct RawOperation {
+    action: String,
+    api: String,
+    api_version: String,
+    access_level: Option<String>,
+    resources: Option<Vec<String>>,
+    request_params: Option<Vec<RawParam>>,
+    verified: bool,
+    #[serde(default)]
+    deprecated: bool,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawParam {
+    name: String,
+    #[serde(rename = "type")]
+    ty: String,
+    required: Option<bool>,
+}
+
+fn main() -> BuildResult<()> {
+    println!("cargo:rerun-if-changed={CATALOG}");
+    println!("cargo:rerun-if-changed=build.rs");
+
+    let text = std::fs::read_to_string(CATALOG).map_err(|e| format!("reading {CATALOG}: {e}"))?;
+    let mut ops: Vec<RawOperation> =
+        serde_json::from_str(&text).map_err(|e| format!("parsing {CATALOG}: {e}"))?;
+    validate(&ops)?;
+    ops.sort_by(|a, b| a.api.cmp(&b.api));
+
+    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("dbs_operations.rs");
+    std::fs::write(&out, generate(&ops)?)?;
+    Ok(())
+}
+
+/// Refuses data the library would otherwise have to second-guess at run time.
+fn validate(ops: &[RawOperation]) -> BuildResult<()> {
+    let mut seen = BTreeSet::new();
+    for op in ops {
+        let ctx = |msg: String| format!("{CATALOG}: operation `{}`: {msg}", op.api);
+        if op.api.is_empty() || !op.api.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(ctx("api name must be non-empty ASCII alphanumerics".into()).into());
+        }
+        if op.action != format!("dbs:{}", op.api) {
+            return Err(ctx(format!("action `{}` is not `dbs:<api>`", op.action)).into());
+        }
+        if !seen.insert(op.api.to_ascii_lowercase()) {
+            return Err(ctx("duplicate api name (case-insensitively)".into()).into());
+        }
+        if let Some(raw) = &op.access_level {
+            access_level_variant(raw)
+                .ok_or_else(|| ctx(format!("unknown access level `{raw}`")))?;
+        }
+        if let Some(resources) = &op.resources {
+            if resources.is_empty() {
+                return Err(ctx("empty resources list (use null for unknown)".into()).into());
+            }
+            if resources.len() > 1 && resources.iter().any(|r| r == "*") {
+                return Err(ctx("`*` mixed with ARN templates".into()).into());
+            }
+            for r in resources {
+                check_template(r).map_err(|e| ctx(format!("ARN template `{r}`: {e}")))?;
+            }
+        }
+        let mut names = BTreeSet::new();
+        for p in op.request_params.iter().flatten() {
+            if !names.insert(p.name.to_ascii_lowercase()) {
+                return Err(ctx(format!("duplicate parameter `{}`", p.name)).into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Both authorization-table formats: current (`create`/`list`/`get`/`update`/`delete`) and
+/// legacy (`Read`/`Write`/`List`). Must agree with `AccessLevel::from_raw`.
+fn access_level_variant(raw: &str) -> Option<&'static str> {
+    Some(match raw {
+        "list" | "List" => "List",
+        "get" => "Get",
+        "create" => "Create",
+        "update" => "Update",
+        "delete" => "Delete",
+        "Read" => "Read",
+        "Write" => "Write",
+        _ => return None,
+    })
+}
+
+/// The grammar of `catalog::template::ArnTemplate::parse`: literal text and `{#Name}`
+/// variables; any other brace is an error.
+fn check_template(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    loop {
+        let Some((literal, after)) = rest.split_once("{#") else {
+            if rest.contains(['{', '}']) {
+                return Err("brace outside a `{#Name}` variable".into());
+            }
+            return Ok(());
+        };
+        if literal.contains(['{', '}']) {
+            return Err("brace outside a `{#Name}` variable".into());
+        }
+        let (name, after) = after.split_once('}').ok_or("unterminated `{#`")?;
+        if name.is_empty() || name.contains(['{', '#']) {
+            return Err(format!("bad variable name `{name}`"));
+        }
+        rest = after;
+    }
+}
+
+fn generate(ops: &[RawOperation]) -> BuildResult<String> {
+    let mut s = String::new();
+    writeln!(s, "// @generated by build.rs from {CATALOG}; do not edit.")?;
+    writeln!(s, "static DBS_OPERATIONS: &[Operation] = &[")?;
+    for op in ops {
+        writeln!(s, "    Operation {{")?;
+        writeln!(s, "        action: {:?},", op.action)?;
+        writeln!(s, "        api: {:?},", op.api)?;
+        writeln!(s, "        api_version: {:?},", op.api_version)?;
+        match &op.access_level {
+            Some(raw) => {
+                let v = access_level_variant(raw).ok_or("unreachable: validated")?;
+                writeln!(s, "        access_level: Some(AccessLevel::{v}),")?;
+                writeln!(s, "        access_level_raw: Some({raw:?}),")?;
+            }
+            None => {
+                writeln!(s, "        access_level: None,")?;
+                writeln!(s, "        access_level_raw: None,")?;
+            }
+        }
+        match &op.resources {
+            Some(rs) => writeln!(s, "        resources: Some(&{rs:?}),")?,
+            None => writeln!(s, "        resources: None,")?,
+        }
+        writeln!(s, "        params: &[")?;
+        for p in op.request_params.iter().flatten() {
+            writeln!(
+                s,
+                "            Param {{ name: {:?}, ty: {:?}, required: {:?} }},",
+                p.name, p.ty, p.required
+            )?;
+        }
+        writeln!(s, "        ],")?;
+        writeln!(s, "        verified: {},", op.verified)?;
+        writeln!(s, "        deprecated: {},", op.deprecated)?;
+        writeln!(s, "        note: {:?},", op.note)?;
+        writeln!(s, "    }},")?;
+    }
+    writeln!(s, "];")?;
+    Ok(s)
+}

@@ -2,8 +2,13 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod dbs;
 pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;
+pub mod render;
 pub mod source;
+
+#[doc(hidden)]
+pub mod cli;

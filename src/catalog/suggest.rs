@@ -1,4 +1,173 @@
-//! Placeholder until the catalogue lands.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates.into_iter().find(|c| c.eq_ignore_ascii_case(input) || strsim::damerau_levenshtein(&c.to_ascii_lowercase(), &input.to_ascii_lowercase()) <= 2)
+//! "Did you mean ...?" for any closed vocabulary: operation names, element names, condition
+//! operators, condition keys.
+//!
+//! Similarity is the Damerau-Levenshtein distance (a swapped pair of letters is one edit, the
+//! most common typo) between the lowercased strings, relative to the longer one. Comparing
+//! lowercase means a wrong case never hides a real typo; callers that care about case (element
+//! names are case-sensitive) get the canonical spelling back and can say so.
+
+use std::cmp::Ordering;
+
+/// Returns the candidate the user most likely meant by `input`, or `None` when nothing is close.
+///
+/// Ranking, so the answer never depends on the order of `candidates`:
+/// 1. a case-insensitive exact match (a case-sensitive one first);
+/// 2. otherwise the highest similarity that passes the threshold: at most 30% of the longer
+///    string edited, or a single edit when both strings have at least 3 characters (so
+///    `Sd` does not become `Id`, but `Sdi` becomes `Sid`);
+/// 3. ties: the length closest to the input, then the smallest candidate in byte order.
+///
+/// Empty strings never match.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let input_lower = input.to_lowercase();
+    let input_len = input_lower.chars().count();
+    if input_len == 0 {
+        return None;
+    }
+    let mut best: Option<Score<'a>> = None;
+    for candidate in candidates {
+        let lower = candidate.to_lowercase();
+        let len = lower.chars().count();
+        if len == 0 {
+            continue;
+        }
+        let distance = strsim::damerau_levenshtein(&input_lower, &lower);
+        let longest = input_len.max(len);
+        let close = distance == 0
+            || distance * 10 <= longest * 3
+            || (distance == 1 && input_len.min(len) >= 3);
+        if !close {
+            continue;
+        }
+        let score = Score {
+            exact: candidate == input,
+            distance,
+            longest,
+            len_diff: input_len.abs_diff(len),
+            candidate,
+        };
+        let better = match &best {
+            Some(b) => score.cmp(b) == Ordering::Greater,
+            None => true,
+        };
+        if better {
+            best = Some(score);
+        }
+    }
+    best.map(|b| b.candidate)
+}
+
+/// A candidate's rank; `Greater` is better.
+struct Score<'a> {
+    exact: bool,
+    distance: usize,
+    longest: usize,
+    len_diff: usize,
+    candidate: &'a str,
+}
+
+impl Score<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Lower relative distance is better; compared as exact fractions (d1/l1 vs d2/l2).
+        let relative = (other.distance * self.longest).cmp(&(self.distance * other.longest));
+        // A case-insensitive exact match has distance 0 and therefore wins `relative` already;
+        // among several of those the case-sensitive one wins.
+        (self.distance == 0 && self.exact)
+            .cmp(&(other.distance == 0 && other.exact))
+            .then(relative)
+            .then(other.len_diff.cmp(&self.len_diff))
+            .then(other.candidate.cmp(self.candidate))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    const ELEMENTS: &[&str] = &[
+        "Version",
+        "Statement",
+        "Effect",
+        "Action",
+        "NotAction",
+        "Resource",
+        "NotResource",
+        "Condition",
+        "Principal",
+        "Sid",
+    ];
+
+    fn dym(input: &str, candidates: &[&'static str]) -> Option<&'static str> {
+        did_you_mean(input, candidates.iter().copied())
+    }
+
+    #[test]
+    fn exact_case_insensitive_wins() {
+        assert_eq!(dym("effect", ELEMENTS), Some("Effect"));
+        assert_eq!(dym("STATEMENT", ELEMENTS), Some("Statement"));
+        assert_eq!(dym("Effect", ELEMENTS), Some("Effect"));
+        // Among case variants, the identical one, whatever the order.
+        assert_eq!(dym("foo", &["FOO", "foo", "Foo"]), Some("foo"));
+        assert_eq!(dym("fOO", &["Foo", "FOO"]), Some("FOO"));
+    }
+
+    #[test]
+    fn typos() {
+        assert_eq!(dym("Efect", ELEMENTS), Some("Effect"));
+        assert_eq!(dym("Actions", ELEMENTS), Some("Action"));
+        assert_eq!(dym("Resources", ELEMENTS), Some("Resource"));
+        assert_eq!(dym("Statment", ELEMENTS), Some("Statement"));
+        assert_eq!(dym("Condtion", ELEMENTS), Some("Condition"));
+        assert_eq!(dym("Sdi", ELEMENTS), Some("Sid"));
+        assert_eq!(dym("notresource", ELEMENTS), Some("NotResource"));
+        assert_eq!(
+            dym("StringEqual", &["StringEquals", "StringLike"]),
+            Some("StringEquals")
+        );
+        assert_eq!(
+            dym("IpAdress", &["IpAddress", "NotIpAddress"]),
+            Some("IpAddress")
+        );
+    }
+
+    #[test]
+    fn nothing_close() {
+        assert_eq!(dym("xyz", ELEMENTS), None);
+        assert_eq!(dym("", ELEMENTS), None);
+        assert_eq!(dym("Sd", &["Id"]), None);
+        assert_eq!(dym("Null", &["Bool"]), None);
+        assert_eq!(dym("anything", &[]), None);
+        assert_eq!(dym("a", &[""]), None);
+    }
+
+    #[test]
+    fn ties_do_not_depend_on_order() {
+        // "abcd" is one edit from both; same length, so byte order decides.
+        let a = dym("abcd", &["abce", "abcf"]);
+        let b = dym("abcd", &["abcf", "abce"]);
+        assert_eq!(a, Some("abce"));
+        assert_eq!(a, b);
+        let mut names = vec![
+            "StartBackupPlan",
+            "StopBackupPlan",
+            "StartRestoreTask",
+            "StartTask",
+        ];
+        let first = dym("StatBackupPlan", &names);
+        names.reverse();
+        assert_eq!(first, Some("StartBackupPlan"));
+        assert_eq!(dym("StatBackupPlan", &names), first);
+    }
+
+    #[test]
+    fn relative_distance_prefers_longer_match() {
+        // The closest operation, not merely one within the threshold.
+        assert_eq!(
+            dym("StartBackupPlna", &["StopBackupPlan", "StartBackupPlan"]),
+            Some("StartBackupPlan")
+        );
+    }
 }

@@ -97,7 +97,10 @@ impl JsonError {
         match &self.kind {
             JsonErrorKind::UnexpectedEof => "unexpected end of input".into(),
             JsonErrorKind::UnexpectedChar { found, expected } => {
-                format!("unexpected character `{}`, expected {expected}", found.escape_debug())
+                format!(
+                    "unexpected character `{}`, expected {expected}",
+                    found.escape_debug()
+                )
             }
             JsonErrorKind::Comment => "comments are not allowed in JSON".into(),
             JsonErrorKind::TrailingComma => "trailing comma".into(),

@@ -70,8 +70,12 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     let mut diags: Vec<Diagnostic> = Vec::new();
     if parsed.bom {
         diags.push(
-            Diagnostic::new(&g::BYTE_ORDER_MARK, Span::new(0, 3), "the file starts with a UTF-8 byte-order mark")
-                .help("save the file as UTF-8 without BOM"),
+            Diagnostic::new(
+                &g::BYTE_ORDER_MARK,
+                Span::new(0, 3),
+                "the file starts with a UTF-8 byte-order mark",
+            )
+            .help("save the file as UTF-8 without BOM"),
         );
     }
     for e in &parsed.errors {
@@ -81,7 +85,10 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
         let message = if d.exact {
             format!("duplicate key `{}`", d.key)
         } else {
-            format!("key `{}` duplicates an earlier key that differs only in case", d.key)
+            format!(
+                "key `{}` duplicates an earlier key that differs only in case",
+                d.key
+            )
         };
         diags.push(
             Diagnostic::new(&g::DUPLICATE_KEY, d.second, message)
@@ -109,7 +116,10 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     diags.sort_by(|a, b| {
         (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
     });
-    FileReport { source, diagnostics: diags }
+    FileReport {
+        source,
+        diagnostics: diags,
+    }
 }
 
 fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<Diagnostic>) {
@@ -135,7 +145,9 @@ fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<
                     kind.as_str()
                 ),
             )
-            .help("split it into several policies, or use wildcards where they stay least-privilege"),
+            .help(
+                "split it into several policies, or use wildcards where they stay least-privilege",
+            ),
         );
     }
 }

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::model::{Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement};
+use super::model::{
+    Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement,
+};
 use super::operator::{Family, Operator};
 use super::values::{date_problem, parse_bool, Decimal, IpNet};
 use crate::catalog::suggest::did_you_mean;
@@ -80,7 +82,10 @@ impl Lowerer {
             self.push(Diagnostic::new(
                 &g::INVALID_DOCUMENT,
                 root.span,
-                format!("a policy must be a JSON object, found {}", root.value.type_name()),
+                format!(
+                    "a policy must be a JSON object, found {}",
+                    root.value.type_name()
+                ),
             ));
             return policy;
         };
@@ -151,7 +156,10 @@ impl Lowerer {
                 self.push(Diagnostic::new(
                     &g::INVALID_STATEMENT,
                     stmts.value.span,
-                    format!("`Statement` must be an array of objects, found a {}", other.type_name()),
+                    format!(
+                        "`Statement` must be an array of objects, found a {}",
+                        other.type_name()
+                    ),
                 ));
                 Vec::new()
             }
@@ -241,7 +249,10 @@ impl Lowerer {
                 self.push(Diagnostic::new(
                     &g::INVALID_VALUE_TYPE,
                     node.span,
-                    format!("`{what}` values must be strings, found a {}", other.type_name()),
+                    format!(
+                        "`{what}` values must be strings, found a {}",
+                        other.type_name()
+                    ),
                 ));
                 return None;
             }
@@ -250,7 +261,10 @@ impl Lowerer {
             Diagnostic::new(
                 &g::VALUE_TYPE_MISMATCH,
                 node.span,
-                format!("data type mismatch: `{what}` values are strings, found the {} `{text}`", node.value.type_name()),
+                format!(
+                    "data type mismatch: `{what}` values are strings, found the {} `{text}`",
+                    node.value.type_name()
+                ),
             )
             .help(format!("write it as a string: `\"{text}\"`")),
         );
@@ -262,7 +276,10 @@ impl Lowerer {
             self.push(Diagnostic::new(
                 &g::INVALID_STATEMENT,
                 node.span,
-                format!("a statement must be a JSON object, found a {}", node.value.type_name()),
+                format!(
+                    "a statement must be a JSON object, found a {}",
+                    node.value.type_name()
+                ),
             ));
             return None;
         };
@@ -287,8 +304,16 @@ impl Lowerer {
         });
 
         let effect = self.effect(node.span, get(&members, "Effect"));
-        let action = self.action(node.span, get(&members, "Action"), get(&members, "NotAction"));
-        let resource = self.resource(node.span, get(&members, "Resource"), get(&members, "NotResource"));
+        let action = self.action(
+            node.span,
+            get(&members, "Action"),
+            get(&members, "NotAction"),
+        );
+        let resource = self.resource(
+            node.span,
+            get(&members, "Resource"),
+            get(&members, "NotResource"),
+        );
         let principal = self.principal(node.span, get(&members, "Principal"));
         let (condition_span, conditions) = match get(&members, "Condition") {
             Some(m) => (Some(m.value.span), self.conditions(&m.value)),
@@ -368,11 +393,24 @@ impl Lowerer {
         }
     }
 
-    fn action(&mut self, stmt: Span, action: Option<&Member>, not: Option<&Member>) -> Option<Element> {
+    fn action(
+        &mut self,
+        stmt: Span,
+        action: Option<&Member>,
+        not: Option<&Member>,
+    ) -> Option<Element> {
         let (m, negated) = match (action, not) {
             (Some(a), Some(n)) => {
-                let later = if a.key_span.start > n.key_span.start { a } else { n };
-                let earlier = if a.key_span.start > n.key_span.start { n } else { a };
+                let later = if a.key_span.start > n.key_span.start {
+                    a
+                } else {
+                    n
+                };
+                let earlier = if a.key_span.start > n.key_span.start {
+                    n
+                } else {
+                    a
+                };
                 self.push(
                     Diagnostic::new(
                         &g::ACTION_AND_NOT_ACTION,
@@ -388,8 +426,12 @@ impl Lowerer {
             (None, Some(n)) => (n, true),
             (None, None) => {
                 self.push(
-                    Diagnostic::new(&g::MISSING_ACTION, stmt, "statement has neither `Action` nor `NotAction`")
-                        .help("add `\"Action\": [\"<service>:<Operation>\"]`"),
+                    Diagnostic::new(
+                        &g::MISSING_ACTION,
+                        stmt,
+                        "statement has neither `Action` nor `NotAction`",
+                    )
+                    .help("add `\"Action\": [\"<service>:<Operation>\"]`"),
                 );
                 return None;
             }
@@ -438,13 +480,22 @@ impl Lowerer {
         };
         if let Some(p) = problem {
             self.push(
-                Diagnostic::new(&g::INVALID_ACTION, v.span, format!("invalid action `{s}`: {p}"))
-                    .help("e.g. `dbs:StartBackupPlan`, `dbs:Describe*` or `*`"),
+                Diagnostic::new(
+                    &g::INVALID_ACTION,
+                    v.span,
+                    format!("invalid action `{s}`: {p}"),
+                )
+                .help("e.g. `dbs:StartBackupPlan`, `dbs:Describe*` or `*`"),
             );
         }
     }
 
-    fn resource(&mut self, stmt: Span, res: Option<&Member>, not: Option<&Member>) -> Option<Element> {
+    fn resource(
+        &mut self,
+        stmt: Span,
+        res: Option<&Member>,
+        not: Option<&Member>,
+    ) -> Option<Element> {
         if self.kind == PolicyKind::Trust {
             for m in [res, not].into_iter().flatten() {
                 self.push(
@@ -533,8 +584,12 @@ impl Lowerer {
         };
         if let Some(p) = problem {
             self.push(
-                Diagnostic::new(&g::INVALID_ARN, v.span, format!("invalid resource `{s}`: {p}"))
-                    .help("e.g. `acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1`"),
+                Diagnostic::new(
+                    &g::INVALID_ARN,
+                    v.span,
+                    format!("invalid resource `{s}`: {p}"),
+                )
+                .help("e.g. `acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1`"),
             );
         }
     }
@@ -543,8 +598,12 @@ impl Lowerer {
         let Some(m) = m else {
             if self.kind == PolicyKind::Trust {
                 self.push(
-                    Diagnostic::new(&g::MISSING_PRINCIPAL, stmt, "trust policy statement has no `Principal`")
-                        .help("add e.g. `\"Principal\": {\"Service\": [\"ecs.aliyuncs.com\"]}`"),
+                    Diagnostic::new(
+                        &g::MISSING_PRINCIPAL,
+                        stmt,
+                        "trust policy statement has no `Principal`",
+                    )
+                    .help("add e.g. `\"Principal\": {\"Service\": [\"ecs.aliyuncs.com\"]}`"),
                 );
             }
             return None;
@@ -554,7 +613,10 @@ impl Lowerer {
                 Diagnostic::new(
                     &g::PRINCIPAL_OUTSIDE_TRUST,
                     m.key_span,
-                    format!("`Principal` is only valid in trust policies, not in {} policies", self.kind.as_str()),
+                    format!(
+                        "`Principal` is only valid in trust policies, not in {} policies",
+                        self.kind.as_str()
+                    ),
                 )
                 .help("remove `Principal`, or lint the file with `--kind trust`"),
             );
@@ -569,7 +631,10 @@ impl Lowerer {
             Value::String(s) if s == "*" => p.any = Some(m.value.span),
             Value::Object(members) => {
                 for pm in first_members(members) {
-                    let kind = PrincipalKind::ALL.iter().copied().find(|k| k.as_str() == pm.key);
+                    let kind = PrincipalKind::ALL
+                        .iter()
+                        .copied()
+                        .find(|k| k.as_str() == pm.key);
                     match kind {
                         Some(kind) => {
                             let el = self.element(pm, false);
@@ -579,8 +644,11 @@ impl Lowerer {
                             let names = PrincipalKind::ALL.map(PrincipalKind::as_str);
                             let help = match did_you_mean(&pm.key, names) {
                                 Some(s) => format!("did you mean `{s}`?"),
-                                None if pm.key == "AWS" => "RAM principals use the key `RAM`".to_string(),
-                                None => "principal types are `RAM`, `Service` and `Federated`".to_string(),
+                                None if pm.key == "AWS" => {
+                                    "RAM principals use the key `RAM`".to_string()
+                                }
+                                None => "principal types are `RAM`, `Service` and `Federated`"
+                                    .to_string(),
                             };
                             self.push(
                                 Diagnostic::new(
@@ -596,16 +664,21 @@ impl Lowerer {
                 if p.entries.is_empty() && !members.is_empty() {
                     // already reported
                 } else if members.is_empty() {
-                    self.push(Diagnostic::new(&g::INVALID_PRINCIPAL, m.value.span, "`Principal` is empty"));
+                    self.push(Diagnostic::new(
+                        &g::INVALID_PRINCIPAL,
+                        m.value.span,
+                        "`Principal` is empty",
+                    ));
                 }
             }
-            other => self.push(
-                Diagnostic::new(
-                    &g::INVALID_PRINCIPAL,
-                    m.value.span,
-                    format!("`Principal` must be an object such as `{{\"RAM\": [...]}}`, found a {}", other.type_name()),
+            other => self.push(Diagnostic::new(
+                &g::INVALID_PRINCIPAL,
+                m.value.span,
+                format!(
+                    "`Principal` must be an object such as `{{\"RAM\": [...]}}`, found a {}",
+                    other.type_name()
                 ),
-            ),
+            )),
         }
         Some(p)
     }
@@ -615,7 +688,10 @@ impl Lowerer {
             self.push(Diagnostic::new(
                 &g::INVALID_VALUE_TYPE,
                 node.span,
-                format!("`Condition` must be an object, found a {}", node.value.type_name()),
+                format!(
+                    "`Condition` must be an object, found a {}",
+                    node.value.type_name()
+                ),
             ));
             return Vec::new();
         };
@@ -629,7 +705,11 @@ impl Lowerer {
                 self.push(Diagnostic::new(
                     &g::INVALID_VALUE_TYPE,
                     om.value.span,
-                    format!("`{}` must map condition keys to values, found a {}", om.key, om.value.value.type_name()),
+                    format!(
+                        "`{}` must map condition keys to values, found a {}",
+                        om.key,
+                        om.value.value.type_name()
+                    ),
                 ));
                 continue;
             };
@@ -664,7 +744,10 @@ impl Lowerer {
                 .trim_start_matches("ForAnyValue:")
                 .trim_start_matches("ForAllValues:");
             if let Some(op) = Operator::parse(base) {
-                d = d.help(format!("use `{}`; RAM has no `IfExists` or set variants", op.name()));
+                d = d.help(format!(
+                    "use `{}`; RAM has no `IfExists` or set variants",
+                    op.name()
+                ));
             }
         } else if let Some(s) = did_you_mean(&om.key, Operator::ALL.iter().map(|o| o.name())) {
             d = d.help(format!("did you mean `{s}`?"));
@@ -748,7 +831,11 @@ impl Lowerer {
                 v.span,
                 format!("invalid `{}` value `{}`: {why}", op.name(), v.value),
             )
-            .help(format!("{} values are {} values, {example}", op.name(), op.family().as_str())),
+            .help(format!(
+                "{} values are {} values, {example}",
+                op.name(),
+                op.family().as_str()
+            )),
         );
     }
 }

@@ -7,5 +7,7 @@ pub mod pattern;
 pub mod values;
 
 pub use lower::{lower, Lowered};
-pub use model::{Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement};
+pub use model::{
+    Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement,
+};
 pub use operator::{Comparison, Family, Operator};

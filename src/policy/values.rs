@@ -85,7 +85,8 @@ pub fn date_problem(s: &str) -> Option<&'static str> {
     let has_time = s.contains('T') || s.contains('t');
     Some(if !has_time {
         "a date needs a time and a zone, e.g. `2026-01-01T00:00:00Z`"
-    } else if !(s.ends_with('Z') || s.ends_with('z') || s.rfind(['+', '-']).is_some_and(|i| i > 10)) {
+    } else if !(s.ends_with('Z') || s.ends_with('z') || s.rfind(['+', '-']).is_some_and(|i| i > 10))
+    {
         "the timestamp has no zone: end it with `Z` or an offset such as `+08:00`"
     } else {
         "not a valid ISO 8601 timestamp (impossible date or time?)"
@@ -130,10 +131,15 @@ impl IpNet {
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                mask_eq(u128::from(u32::from(net)), u128::from(u32::from(ip)), 32, self.prefix)
+            (IpAddr::V4(net), IpAddr::V4(ip)) => mask_eq(
+                u128::from(u32::from(net)),
+                u128::from(u32::from(ip)),
+                32,
+                self.prefix,
+            ),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                mask_eq(u128::from(net), u128::from(ip), 128, self.prefix)
             }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => mask_eq(u128::from(net), u128::from(ip), 128, self.prefix),
             _ => false,
         }
     }
@@ -191,7 +197,13 @@ mod tests {
         assert!(IpNet::parse("0.0.0.0/0").is_some_and(|n| n.is_everything()));
         let v6 = IpNet::parse("2001:db8::/32").unwrap_or_else(|| panic!());
         assert!(v6.contains("2001:db8:1::1".parse().unwrap_or_else(|_| panic!())));
-        for bad in ["192.0.2.0/33", "300.1.1.1", "1.2.3.4/", "1.2.3.4/x", "::/129"] {
+        for bad in [
+            "192.0.2.0/33",
+            "300.1.1.1",
+            "1.2.3.4/",
+            "1.2.3.4/x",
+            "::/129",
+        ] {
             assert_eq!(IpNet::parse(bad), None, "{bad}");
         }
     }

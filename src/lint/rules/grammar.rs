@@ -27,10 +27,17 @@ macro_rules! grammar_rule {
     };
 }
 
-grammar_rule!(UNREADABLE_FILE, "RG000", "unreadable-file", Error, Identity,
+grammar_rule!(
+    UNREADABLE_FILE,
+    "RG000",
+    "unreadable-file",
+    Error,
+    Identity,
     "Reports a file that cannot be read (missing, a directory, no permission).",
     "A policy that cannot be read cannot be checked; the run goes on with the other files.",
-    b"", CLEAN);
+    b"",
+    CLEAN
+);
 grammar_rule!(INVALID_JSON, "RG001", "invalid-json", Error, Identity,
     "Reports JSON that is not strict RFC 8259: comments, trailing commas, leading zeros, control characters in strings, lone surrogates, bad escapes, unbalanced brackets, nesting deeper than 64 levels, empty files.",
     "RAM parses policy documents as strict JSON and rejects the whole document on any syntax fault.",
@@ -56,21 +63,33 @@ grammar_rule!(POLICY_TOO_LARGE, "RG005", "policy-too-large", Error, Session,
     "RAM rejects an oversized document at CreatePolicy, CreatePolicyVersion or AssumeRole time.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": ["acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00000", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00001", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00002", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00003", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00004", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00005", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00006", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00007", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00008", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00009", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00010", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00011", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00012", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00013", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00014", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00015", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00016", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00017", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00018", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00019", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00020", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00021", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00022", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00023", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00024", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00025", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00026", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00027", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00028", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00029", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00030", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00031", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00032", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00033", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00034", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00035", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00036", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00037", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00038", "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsplan00039"]}]}"#,
     CLEAN);
-grammar_rule!(INVALID_DOCUMENT, "RG010", "invalid-document", Error, Identity,
+grammar_rule!(
+    INVALID_DOCUMENT,
+    "RG010",
+    "invalid-document",
+    Error,
+    Identity,
     "Reports a document whose top level is not a JSON object.",
     "A policy document is an object with `Version` and `Statement`.",
     br#"[{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*"}]"#,
-    CLEAN);
+    CLEAN
+);
 grammar_rule!(INVALID_VERSION, "RG011", "invalid-version", Error, Identity,
     "Reports a missing `Version` or any value other than the string `\"1\"`.",
     "`\"1\"` is the only policy language version RAM knows; AWS's `2012-10-17` is rejected.",
     br#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*"}]}"#,
     CLEAN);
-grammar_rule!(INVALID_STATEMENT, "RG012", "invalid-statement", Error, Identity,
+grammar_rule!(
+    INVALID_STATEMENT,
+    "RG012",
+    "invalid-statement",
+    Error,
+    Identity,
     "Reports a missing or empty `Statement`, and statements that are not objects.",
     "A policy without statements grants nothing and RAM rejects it.",
     br#"{"Version": "1", "Statement": []}"#,
-    CLEAN);
+    CLEAN
+);
 grammar_rule!(STATEMENT_OBJECT_FORM, "RG013", "statement-object-form", Warning, Identity,
     "Reports `Statement` written as a single object instead of an array.",
     "RAM documents only the array form; other tools and future validators may reject the object form.",
@@ -86,11 +105,17 @@ grammar_rule!(INVALID_EFFECT, "RG015", "invalid-effect", Error, Identity,
     "RAM rejects `\"allow\"`; a statement without an effect neither grants nor denies.",
     br#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*"}]}"#,
     CLEAN);
-grammar_rule!(MISSING_ACTION, "RG016", "missing-action", Error, Identity,
+grammar_rule!(
+    MISSING_ACTION,
+    "RG016",
+    "missing-action",
+    Error,
+    Identity,
     "Reports a statement with neither `Action` nor `NotAction`.",
     "Every statement must say which actions it is about.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Resource": "*"}]}"#,
-    CLEAN);
+    CLEAN
+);
 grammar_rule!(ACTION_AND_NOT_ACTION, "RG017", "action-and-not-action", Error, Identity,
     "Reports a statement with both `Action` and `NotAction`.",
     "The two are exclusive; RAM rejects the document.",
@@ -116,11 +141,17 @@ grammar_rule!(RESOURCE_IN_TRUST_POLICY, "RG021", "resource-in-trust-policy", Err
     "The resource of a trust policy is the role it belongs to; RAM rejects the element there.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.aliyuncs.com"]}, "Resource": "*"}]}"#,
     CLEAN_TRUST);
-grammar_rule!(MISSING_PRINCIPAL, "RG022", "missing-principal", Error, Trust,
+grammar_rule!(
+    MISSING_PRINCIPAL,
+    "RG022",
+    "missing-principal",
+    Error,
+    Trust,
     "Reports a trust policy statement without `Principal`.",
     "A trust policy must say who may assume the role.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#,
-    CLEAN_TRUST);
+    CLEAN_TRUST
+);
 grammar_rule!(PRINCIPAL_OUTSIDE_TRUST, "RG023", "principal-outside-trust", Error, Session,
     "Reports `Principal` in a policy that is not a trust policy.",
     "Identity, control and session policies apply to the principal they are attached to; RAM rejects `Principal` there.",
@@ -141,11 +172,17 @@ grammar_rule!(INVALID_VALUE_TYPE, "RG026", "invalid-value-type", Error, Identity
     "RAM rejects values of the wrong type.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": [["dbs:DescribeBackupPlanList"]], "Resource": "*"}]}"#,
     CLEAN);
-grammar_rule!(EMPTY_LIST, "RG027", "empty-list", Error, Identity,
+grammar_rule!(
+    EMPTY_LIST,
+    "RG027",
+    "empty-list",
+    Error,
+    Identity,
     "Reports an empty list for `Action`, `Resource`, a principal or a condition key.",
     "An empty list matches nothing: the statement is dead, and RAM rejects it.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}"#,
-    CLEAN);
+    CLEAN
+);
 grammar_rule!(INVALID_ACTION, "RG028", "invalid-action", Error, Identity,
     "Reports an action that is not `*` or `<service>:<Action>`.",
     "RAM rejects actions without a service code (`StartBackupPlan`), with spaces, or empty.",
