@@ -69,6 +69,8 @@ mod trace;
 mod tri;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 pub use combine::{Decision, Layer};

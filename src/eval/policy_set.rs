@@ -67,7 +67,7 @@ fn invalid_message(report: &FileReport) -> String {
 ///   complement of `Resource`, so that old documents can still be simulated;
 /// - `policy-too-large` (RG005): the size limit is where RAM stores a document, not what it
 ///   means; a draft over the limit can still be simulated (the linter keeps reporting it).
-fn refuses(d: &Diagnostic) -> bool {
+pub(crate) fn refuses(d: &Diagnostic) -> bool {
     d.severity == Severity::Error && *d.rule != g::NOT_RESOURCE && *d.rule != g::POLICY_TOO_LARGE
 }
 

@@ -6,7 +6,7 @@ use serde_json::json;
 
 /// A JSON tree for `policy::lower`, from serde_json (spans are zero): used while the project's
 /// own parser is a placeholder.
-fn node(v: &serde_json::Value) -> crate::json::Node {
+pub(super) fn node(v: &serde_json::Value) -> crate::json::Node {
     use crate::json::{Member, Node, Value};
     let value = match v {
         serde_json::Value::Null => Value::Null,
@@ -31,14 +31,14 @@ fn node(v: &serde_json::Value) -> crate::json::Node {
 }
 
 /// Loads a policy document given as a JSON value.
-fn load(set: &mut PolicySet, kind: PolicyKind, name: &str, doc: serde_json::Value) {
+pub(super) fn load(set: &mut PolicySet, kind: PolicyKind, name: &str, doc: serde_json::Value) {
     let text = serde_json::to_string_pretty(&doc).unwrap();
     if crate::json::parse(&text).root.is_none() {
         let lowered = crate::policy::lower(&node(&doc), kind, false);
         let errors: Vec<_> = lowered
             .diagnostics
             .iter()
-            .filter(|d| d.severity == crate::lint::Severity::Error)
+            .filter(|d| super::policy_set::refuses(d))
             .collect();
         assert!(errors.is_empty(), "{name}: {errors:?}");
         set.add_lowered(
