@@ -107,16 +107,27 @@ impl Resource {
         })
     }
 
+    /// The text for the partial matcher. An unknown part that starts before the fourth colon
+    /// lies in the service, region or account field, which never holds a colon; one after it,
+    /// in the relative ID, may hold anything. (Counting colons is exact because the earlier
+    /// unknown parts are themselves colon-free.)
     pub(crate) fn pieces(&self) -> Vec<Piece<'_>> {
         match self {
             Resource::Known(s) => vec![Piece::Literal(s)],
-            Resource::Partial(parts) => parts
-                .iter()
-                .map(|p| match p {
-                    ResourcePart::Literal(s) => Piece::Literal(s),
-                    ResourcePart::Unknown(_) => Piece::Hole,
-                })
-                .collect(),
+            Resource::Partial(parts) => {
+                let mut colons = 0;
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        ResourcePart::Literal(s) => {
+                            colons += s.matches(':').count();
+                            Piece::Literal(s)
+                        }
+                        ResourcePart::Unknown(_) if colons < 4 => Piece::Field,
+                        ResourcePart::Unknown(_) => Piece::Hole,
+                    })
+                    .collect()
+            }
         }
     }
 }

@@ -112,12 +112,18 @@ pub enum Piece<'a> {
     Literal(&'a str),
     /// Any string at all, including the empty string and strings holding `:`, `/` or `*`.
     Hole,
+    /// Any string without `:` (an unknown region or account: ARN fields before the relative ID
+    /// never hold a colon).
+    Field,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok {
     Char(char),
-    Hole,
+    /// `colon`: the hole may produce `:`.
+    Hole {
+        colon: bool,
+    },
 }
 
 fn tokens(pieces: &[Piece<'_>]) -> Vec<Tok> {
@@ -125,7 +131,8 @@ fn tokens(pieces: &[Piece<'_>]) -> Vec<Tok> {
     for piece in pieces {
         match piece {
             Piece::Literal(s) => out.extend(s.chars().map(Tok::Char)),
-            Piece::Hole => out.push(Tok::Hole),
+            Piece::Hole => out.push(Tok::Hole { colon: true }),
+            Piece::Field => out.push(Tok::Hole { colon: false }),
         }
     }
     out
@@ -189,7 +196,7 @@ pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
     reachable(p.len(), t.len(), |i, j, out| {
         let (pc, tok) = (p.get(i).copied(), t.get(j).copied());
         // A hole may end here (it has produced all its characters, perhaps none).
-        if tok == Some(Tok::Hole) {
+        if matches!(tok, Some(Tok::Hole { .. })) {
             out.push((i, j + 1));
         }
         match (pc, tok) {
@@ -198,7 +205,7 @@ pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
             (Some('*'), Some(Tok::Char(_))) => out.extend([(i + 1, j), (i, j + 1)]),
             (Some('*'), _) => out.push((i + 1, j)),
             // The hole produces the one character the pattern asks for, and may go on.
-            (Some(_), Some(Tok::Hole)) => out.push((i + 1, j)),
+            (Some(c), Some(Tok::Hole { colon })) if colon || c != ':' => out.push((i + 1, j)),
             (Some('?'), Some(Tok::Char(_))) => out.push((i + 1, j + 1)),
             (Some(c), Some(Tok::Char(d))) if c == d => out.push((i + 1, j + 1)),
             _ => {}
@@ -287,5 +294,12 @@ mod tests {
         assert!(glob_covers("a*b", &[L("a"), Hole, L("b")]));
         assert!(!glob_covers("a?b", &[L("a"), Hole, L("b")]));
         assert!(glob_overlaps("a?b", &[L("a"), Hole, L("b")]));
+        // An unknown account cannot smuggle in the colon a pattern needs.
+        let acct = [L("acs:oss:cn-hangzhou:"), Piece::Field, L(":otherbucket/x")];
+        assert!(!glob_overlaps("acs:oss:*:*:mybucket/*", &acct));
+        let any = [L("acs:oss:cn-hangzhou:"), Hole, L(":otherbucket/x")];
+        assert!(glob_overlaps("acs:oss:*:*:mybucket/*", &any));
+        assert!(glob_overlaps("a?b", &[L("a"), Piece::Field, L("b")]));
+        assert!(!glob_overlaps("a:b", &[L("a"), Piece::Field, L("b")]));
     }
 }
