@@ -16,6 +16,9 @@
 //! `matched` is compared in order; `errors` (optional: none expected when absent) is compared as
 //! a set of (key, value) pairs.
 
+// Test and benchmark harness code: a failed setup step should stop the run loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -43,12 +46,18 @@ fn load_set(file: &Path, policies: &Value) -> Result<PolicySet, String> {
         set.add_text(kind, name, &text)
             .map_err(|e| format!("{}: {name}: {e}", file.display()))
     };
-    for (key, kind) in [("control", PolicyKind::Control), ("identity", PolicyKind::Identity)] {
+    for (key, kind) in [
+        ("control", PolicyKind::Control),
+        ("identity", PolicyKind::Identity),
+    ] {
         for entry in policies[key].as_array().into_iter().flatten() {
             add(kind, entry)?;
         }
     }
-    for (key, kind) in [("session", PolicyKind::Session), ("trust", PolicyKind::Trust)] {
+    for (key, kind) in [
+        ("session", PolicyKind::Session),
+        ("trust", PolicyKind::Trust),
+    ] {
         if !policies[key].is_null() {
             add(kind, &policies[key])?;
         }
@@ -85,7 +94,10 @@ fn check(expect: &Value, got: &Value) -> Vec<String> {
     let mut out = Vec::new();
     for field in ["decision", "layer", "possible", "depends_on", "matched"] {
         if expect[field] != got[field] {
-            out.push(format!("{field}: expected {}, got {}", expect[field], got[field]));
+            out.push(format!(
+                "{field}: expected {}, got {}",
+                expect[field], got[field]
+            ));
         }
     }
     let (want, have) = (error_pairs(&expect["errors"]), error_pairs(&got["errors"]));
@@ -102,7 +114,8 @@ fn decision_cases() {
     let mut documents = String::new();
     for file in case_files() {
         let text = std::fs::read_to_string(&file).unwrap();
-        let corpus: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let corpus: Value =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         documents.push_str(&corpus["policies"].to_string());
         let set = match load_set(&file, &corpus["policies"]) {
             Ok(s) => s,
@@ -113,7 +126,11 @@ fn decision_cases() {
         };
         for case in corpus["cases"].as_array().into_iter().flatten() {
             cases += 1;
-            let name = format!("{} / {}", file.file_name().unwrap().to_string_lossy(), case["name"]);
+            let name = format!(
+                "{} / {}",
+                file.file_name().unwrap().to_string_lossy(),
+                case["name"]
+            );
             let request: Request = match serde_json::from_value(case["request"].clone()) {
                 Ok(r) => r,
                 Err(e) => {
@@ -144,6 +161,10 @@ fn decision_cases() {
     assert!(cases >= 120, "only {cases} cases");
     // Every operator appears in some corpus document.
     for op in Operator::ALL {
-        assert!(documents.contains(&format!("\"{}\"", op.name())), "no case uses {}", op.name());
+        assert!(
+            documents.contains(&format!("\"{}\"", op.name())),
+            "no case uses {}",
+            op.name()
+        );
     }
 }

@@ -54,19 +54,19 @@ pub(crate) struct CompiledCondition {
 
 /// Why a request value could not be read for a family.
 pub(crate) enum ValueFault {
-    NotNumber,
-    NotDate,
-    NotBool,
-    NotIp,
+    Number,
+    Date,
+    Bool,
+    Ip,
 }
 
 impl ValueFault {
     pub fn describe(&self) -> &'static str {
         match self {
-            ValueFault::NotNumber => "is not a decimal number",
-            ValueFault::NotDate => "is not an RFC 3339 timestamp with a zone",
-            ValueFault::NotBool => "is not `true` or `false`",
-            ValueFault::NotIp => "is not an IPv4 or IPv6 address",
+            ValueFault::Number => "is not a decimal number",
+            ValueFault::Date => "is not an RFC 3339 timestamp with a zone",
+            ValueFault::Bool => "is not `true` or `false`",
+            ValueFault::Ip => "is not an IPv4 or IPv6 address",
         }
     }
 }
@@ -94,19 +94,19 @@ impl CompiledCondition {
             }
             CondValues::Like(ps) => ps.iter().any(|p| p.matches(&v.raw)),
             CondValues::Numeric(ps) => {
-                let n = v.number().ok_or(ValueFault::NotNumber)?;
+                let n = v.number().ok_or(ValueFault::Number)?;
                 ps.iter().any(|p| ordered(cmp, n, p))
             }
             CondValues::Date(ps) => {
-                let t = v.instant().ok_or(ValueFault::NotDate)?;
+                let t = v.instant().ok_or(ValueFault::Date)?;
                 ps.iter().any(|p| ordered(cmp, &t, p))
             }
             CondValues::Bool(ps) => {
-                let b = parse_bool(&v.raw).ok_or(ValueFault::NotBool)?;
-                ps.iter().any(|p| *p == b)
+                let b = parse_bool(&v.raw).ok_or(ValueFault::Bool)?;
+                ps.contains(&b)
             }
             CondValues::Ip(ps) => {
-                let ip: IpAddr = v.ip().ok_or(ValueFault::NotIp)?;
+                let ip: IpAddr = v.ip().ok_or(ValueFault::Ip)?;
                 ps.iter().any(|p| p.contains(ip))
             }
         })

@@ -437,7 +437,7 @@ fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
         (None, Resource::Partial(_)) => Truth::unknown(cx.req.resource_deps),
     };
     if negated {
-        t.not()
+        t.negate()
     } else {
         t
     }
@@ -468,7 +468,7 @@ fn eval_condition(
                 positive = positive.or(one);
             }
             if negated {
-                positive.not()
+                positive.negate()
             } else {
                 positive
             }

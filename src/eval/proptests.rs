@@ -356,16 +356,16 @@ fn set_of(docs: &[(PolicyKind, String, Value)]) -> PolicySet {
 }
 
 /// The parts of a response that do not depend on statement positions.
-fn essence(
-    r: &Response,
-) -> (
+type Essence = (
     Decision,
     Option<Layer>,
     Vec<Decision>,
     Vec<String>,
     Vec<String>,
     Vec<(String, String, String)>,
-) {
+);
+
+fn essence(r: &Response) -> Essence {
     let mut sids: Vec<String> = r.matched.iter().filter_map(|m| m.sid.clone()).collect();
     sids.sort();
     let mut errors: Vec<(String, String, String)> = r

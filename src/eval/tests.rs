@@ -115,7 +115,7 @@ fn least_privilege_backup_plan() {
 fn unknown_key_gives_indeterminate_unless_denied() {
     let cond = json!({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*", "Resource": "*",
         "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}}]});
-    let set = identity(&[cond.clone()]);
+    let set = identity(std::slice::from_ref(&cond));
     let r = decide(
         &set,
         req("dbs:StartBackupPlan", "*").unknown("acs:SourceIP"),

@@ -20,7 +20,7 @@ impl Tri {
         }
     }
 
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::False => Tri::True,
             Tri::Unknown => Tri::Unknown,
@@ -71,9 +71,9 @@ impl Truth {
         }
     }
 
-    pub fn not(self) -> Truth {
+    pub fn negate(self) -> Truth {
         Truth {
-            value: self.value.not(),
+            value: self.value.negate(),
             deps: self.deps,
         }
     }
@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(Truth::TRUE.or(u), Truth::TRUE);
         assert_eq!(Truth::FALSE.or(u), u);
         assert_eq!(u.or(v), Truth::unknown(3));
-        assert_eq!(u.not(), u);
-        assert_eq!(Truth::TRUE.not(), Truth::FALSE);
+        assert_eq!(u.negate(), u);
+        assert_eq!(Truth::TRUE.negate(), Truth::FALSE);
     }
 }
