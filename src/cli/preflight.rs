@@ -94,7 +94,10 @@ fn build(args: &CallArgs, account: Option<&str>) -> Result<(Call, CallContext), 
             let hint = crate::catalog::suggest::did_you_mean(&k, names)
                 .map(|s| format!(": did you mean `{s}`?"))
                 .unwrap_or_default();
-            return Err(format!("`{}` has no parameter `{k}`{hint}", call.operation().api));
+            return Err(format!(
+                "`{}` has no parameter `{k}`{hint}",
+                call.operation().api
+            ));
         }
         call = call.param(k, v);
     }

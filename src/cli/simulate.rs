@@ -133,13 +133,17 @@ fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
                     }
                     Format::Human => {
                         let (r, trace) = set.evaluate_traced(&request);
-                        (r.decision, format!("# line {}\n{}", i + 1, explain(&r, &trace)))
+                        (
+                            r.decision,
+                            format!("# line {}\n{}", i + 1, explain(&r, &trace)),
+                        )
                     }
                 };
                 (Ok(decision), out)
             }
             Err(e) => {
-                let msg = serde_json::json!({"error": format!("invalid request: {e}"), "line": i + 1});
+                let msg =
+                    serde_json::json!({"error": format!("invalid request: {e}"), "line": i + 1});
                 (Err(()), msg.to_string())
             }
         })
