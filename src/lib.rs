@@ -3,9 +3,11 @@
 
 pub mod catalog;
 pub mod dbs;
+pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;
+pub mod preflight;
 pub mod render;
 pub mod source;
 

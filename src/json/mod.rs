@@ -8,6 +8,10 @@
 
 mod parser;
 mod pointer;
+#[cfg(test)]
+mod proptests;
+#[cfg(test)]
+mod tests;
 
 pub use parser::parse;
 pub use pointer::pointer_for;
@@ -28,7 +32,8 @@ pub struct Node {
 pub enum Value {
     Null,
     Bool(bool),
-    /// The number exactly as written (already validated against the RFC 8259 grammar).
+    /// The number exactly as written. It follows the RFC 8259 grammar unless `Parsed::errors`
+    /// holds a `LeadingZero` or `InvalidNumber` for its span (such numbers are kept as written).
     Number(Box<str>),
     String(String),
     Array(Vec<Node>),
@@ -68,7 +73,9 @@ pub struct JsonError {
 pub enum JsonErrorKind {
     /// Input ended inside a value.
     UnexpectedEof,
-    /// A character that cannot start or continue a value here; `expected` says what could.
+    /// A character that cannot start or continue a value here; `expected` says what could. The
+    /// span is that character. The parse goes on when the fix is plain: a missing `,` or `:`,
+    /// a single-quoted string, an unquoted key.
     UnexpectedChar { found: char, expected: &'static str },
     /// `//` or `/* */` comment.
     Comment,
@@ -134,9 +141,14 @@ pub struct DuplicateKey {
 #[derive(Clone, Debug, Default)]
 pub struct Parsed {
     /// The value, when the text could be read far enough to build one. Present alongside
-    /// recoverable errors (a trailing comma still yields the array).
+    /// recoverable errors (a trailing comma still yields the array); `None` after a fault the
+    /// parser cannot step over (`Empty`, `UnexpectedEof`, `TooDeep`, an `UnexpectedChar` that
+    /// fits nowhere).
     pub root: Option<Node>,
+    /// Sorted by the start of their spans (document order).
     pub errors: Vec<JsonError>,
+    /// One entry per repeated key, in document order of the repeat; `first` is the earliest
+    /// member with the same key (an exact match is preferred over a case-only one).
     pub duplicates: Vec<DuplicateKey>,
     /// The text began with a UTF-8 byte-order mark (skipped; spans still count its 3 bytes).
     pub bom: bool,

@@ -58,16 +58,159 @@ impl Pattern {
 /// Whether `text` matches the wildcard `pattern` (case-sensitive).
 ///
 /// The classic greedy algorithm with one backtrack point: linear in practice, never exponential.
+/// It walks bytes, so it never allocates; `?` and the backtrack step move by whole characters,
+/// which keeps both positions on character boundaries (UTF-8 is self-synchronising, so a literal
+/// byte-for-byte match of pattern characters consumes whole text characters).
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    if pattern.is_ascii() && text.is_ascii() {
-        glob_units(pattern.as_bytes(), text.as_bytes(), |p, t| {
-            p == b'?' || p == t
-        })
-    } else {
-        let p: Vec<char> = pattern.chars().collect();
-        let t: Vec<char> = text.chars().collect();
-        glob_units(&p, &t, |p, t| p == '?' || p == t)
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    // Position of the last `*` in the pattern and the text position it is tried at.
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(b'?') => {
+                pi += 1;
+                ti += char_width(t, ti);
+            }
+            Some(&c) if Some(&c) == t.get(ti) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    let next = st + char_width(t, st);
+                    pi = sp + 1;
+                    ti = next;
+                    star = Some((sp, next));
+                }
+                None => return false,
+            },
+        }
     }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+}
+
+/// Width in bytes of the UTF-8 character starting at `i` (1 past the end).
+fn char_width(t: &[u8], i: usize) -> usize {
+    match t.get(i) {
+        Some(&b) if b >= 0xF0 => 4,
+        Some(&b) if b >= 0xE0 => 3,
+        Some(&b) if b >= 0xC0 => 2,
+        _ => 1,
+    }
+}
+
+/// A piece of a text some of whose parts are not known (an ARN rendered from a template with a
+/// missing parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Literal(&'a str),
+    /// Any string at all, including the empty string and strings holding `:`, `/` or `*`.
+    Hole,
+    /// Any string without `:` (an unknown region or account: ARN fields before the relative ID
+    /// never hold a colon).
+    Field,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Char(char),
+    /// `colon`: the hole may produce `:`.
+    Hole {
+        colon: bool,
+    },
+}
+
+fn tokens(pieces: &[Piece<'_>]) -> Vec<Tok> {
+    let mut out = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Literal(s) => out.extend(s.chars().map(Tok::Char)),
+            Piece::Hole => out.push(Tok::Hole { colon: true }),
+            Piece::Field => out.push(Tok::Hole { colon: false }),
+        }
+    }
+    out
+}
+
+/// Reachability over the product of pattern positions and text positions. `step` lists the
+/// successors of a state; the answer is whether `(pattern end, text end)` is reachable.
+/// O(|pattern| * |text|) time and space: these texts are ARNs, and this is not the hot path.
+fn reachable(np: usize, nt: usize, step: impl Fn(usize, usize, &mut Vec<(usize, usize)>)) -> bool {
+    let width = nt + 1;
+    let mut seen = vec![false; (np + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    let mut next = Vec::new();
+    while let Some((i, j)) = stack.pop() {
+        let Some(slot) = seen.get_mut(i * width + j) else {
+            continue;
+        };
+        if *slot {
+            continue;
+        }
+        *slot = true;
+        if i == np && j == nt {
+            return true;
+        }
+        next.clear();
+        step(i, j, &mut next);
+        stack.extend(next.iter().copied().filter(|&(a, b)| a <= np && b <= nt));
+    }
+    false
+}
+
+/// Whether `pattern` matches the text for **every** way of filling its holes.
+///
+/// Decided symbolically: each hole must be swallowed whole by one `*` of the pattern, which then
+/// absorbs whatever the hole turns out to be. That is sound (a `true` holds for every filling)
+/// and exact for the way ARN patterns are written (`acs:dbs:*:*:backupplan/*`, holes facing `*`
+/// runs or literals that the empty filling already breaks). It answers `false` although every
+/// filling matches only when the alignment of a `?` or a literal would have to depend on the
+/// filling, e.g. pattern `?*` against `<hole>x` (every filling is at least one character long).
+pub fn glob_covers(pattern: &str, text: &[Piece<'_>]) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t = tokens(text);
+    reachable(p.len(), t.len(), |i, j, out| match (p.get(i), t.get(j)) {
+        (Some('*'), tok) => {
+            out.push((i + 1, j));
+            if tok.is_some() {
+                out.push((i, j + 1));
+            }
+        }
+        (Some('?'), Some(Tok::Char(_))) => out.push((i + 1, j + 1)),
+        (Some(&c), Some(&Tok::Char(d))) if c == d => out.push((i + 1, j + 1)),
+        _ => {}
+    })
+}
+
+/// Whether `pattern` matches the text for **some** way of filling its holes. Exact: this is the
+/// non-emptiness of the intersection of two wildcard languages, walked as a product automaton.
+pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t = tokens(text);
+    reachable(p.len(), t.len(), |i, j, out| {
+        let (pc, tok) = (p.get(i).copied(), t.get(j).copied());
+        // A hole may end here (it has produced all its characters, perhaps none).
+        if matches!(tok, Some(Tok::Hole { .. })) {
+            out.push((i, j + 1));
+        }
+        match (pc, tok) {
+            // A star may end here; or it eats the next text character. Against a hole, the star
+            // and the hole absorb each other until one of them ends (the two moves above).
+            (Some('*'), Some(Tok::Char(_))) => out.extend([(i + 1, j), (i, j + 1)]),
+            (Some('*'), _) => out.push((i + 1, j)),
+            // The hole produces the one character the pattern asks for, and may go on.
+            (Some(c), Some(Tok::Hole { colon })) if colon || c != ':' => out.push((i + 1, j)),
+            (Some('?'), Some(Tok::Char(_))) => out.push((i + 1, j + 1)),
+            (Some(c), Some(Tok::Char(d))) if c == d => out.push((i + 1, j + 1)),
+            _ => {}
+        }
+    })
 }
 
 /// [`glob_match`] ignoring ASCII case, as actions are matched (SEMANTICS.md section 2).
@@ -181,9 +324,9 @@ pub fn is_all_stars(pattern: &str) -> bool {
     !pattern.is_empty() && pattern.bytes().all(|c| c == b'*')
 }
 
-/// One position of a pattern-like language, for [`tokens_intersect`].
+/// One position of a pattern-like language, for [`symbols_intersect`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tok {
+pub enum Sym {
     /// Exactly this character.
     Char(char),
     /// `?`: any one character.
@@ -195,14 +338,14 @@ pub enum Tok {
     Segment,
 }
 
-/// The tokens of a policy wildcard pattern.
-pub fn tokens(pattern: &str) -> Vec<Tok> {
+/// The symbols of a policy wildcard pattern.
+pub fn symbols(pattern: &str) -> Vec<Sym> {
     pattern
         .chars()
         .map(|c| match c {
-            '*' => Tok::Any,
-            '?' => Tok::One,
-            c => Tok::Char(c),
+            '*' => Sym::Any,
+            '?' => Sym::One,
+            c => Sym::Char(c),
         })
         .collect()
 }
@@ -219,14 +362,14 @@ fn is_separator(c: char) -> bool {
     c == ':' || c == '/'
 }
 
-impl Tok {
+impl Sym {
     /// The characters the token consumes, and whether it may repeat.
     fn step(self) -> (Class, bool) {
         match self {
-            Tok::Char(c) => (Class::Exactly(c), false),
-            Tok::One => (Class::Anything, false),
-            Tok::Any => (Class::Anything, true),
-            Tok::Segment => (Class::NotSeparator, true),
+            Sym::Char(c) => (Class::Exactly(c), false),
+            Sym::One => (Class::Anything, false),
+            Sym::Any => (Class::Anything, true),
+            Sym::Segment => (Class::NotSeparator, true),
         }
     }
 }
@@ -244,7 +387,7 @@ fn classes_meet(a: Class, b: Class) -> bool {
 /// Whether some string belongs to both token languages: exact (a search of the product
 /// automaton over the positions of both, visiting each pair at most once, so at worst
 /// `(a.len() + 1) * (b.len() + 1)` steps and usually only the diagonal).
-pub fn tokens_intersect(a: &[Tok], b: &[Tok]) -> bool {
+pub fn symbols_intersect(a: &[Sym], b: &[Sym]) -> bool {
     let width = b.len() + 1;
     let mut seen = vec![false; (a.len() + 1) * width];
     let mut stack = vec![(0usize, 0usize)];
@@ -271,7 +414,7 @@ pub fn tokens_intersect(a: &[Tok], b: &[Tok]) -> bool {
                     stack.push((i + usize::from(!la), j + usize::from(!lb)));
                 }
             }
-            // One side is done: the other must be able to stop, skipping repeating tokens.
+            // One side is done: the other must be able to stop, skipping repeating symbols.
             (Some((_, true)), None) => stack.push((i + 1, j)),
             (None, Some((_, true))) => stack.push((i, j + 1)),
             _ => {}
@@ -285,7 +428,7 @@ pub fn patterns_intersect(a: &str, b: &str) -> bool {
     if is_all_stars(a) || is_all_stars(b) {
         return true;
     }
-    tokens_intersect(&tokens(a), &tokens(b))
+    symbols_intersect(&symbols(a), &symbols(b))
 }
 
 /// [`patterns_intersect`] ignoring ASCII case, for actions.
@@ -296,13 +439,13 @@ pub fn patterns_intersect_ignore_ascii_case(a: &str, b: &str) -> bool {
     let lower = |s: &str| {
         s.chars()
             .map(|c| match c {
-                '*' => Tok::Any,
-                '?' => Tok::One,
-                c => Tok::Char(c.to_ascii_lowercase()),
+                '*' => Sym::Any,
+                '?' => Sym::One,
+                c => Sym::Char(c.to_ascii_lowercase()),
             })
             .collect::<Vec<_>>()
     };
-    tokens_intersect(&lower(a), &lower(b))
+    symbols_intersect(&lower(a), &lower(b))
 }
 
 #[cfg(test)]
@@ -347,6 +490,52 @@ mod tests {
         assert!(m("", ""));
         assert!(!m("", "a"));
         assert!(m("*", ""));
+    }
+
+    #[test]
+    fn non_ascii_text_without_allocation() {
+        assert!(glob_match("a?c", "aéc"));
+        assert!(glob_match("*é", "xxé"));
+        assert!(!glob_match("a?c", "aééc"));
+        assert!(glob_match("a??c", "aééc"));
+        assert!(glob_match("*€*", "x€y"));
+        assert!(glob_match("?", "€"));
+        assert!(!glob_match("??", "€"));
+    }
+
+    #[test]
+    fn partial_texts() {
+        use Piece::{Hole, Literal as L};
+        let arn = [L("acs:dbs:cn-hangzhou:"), Hole, L(":backupplan/"), Hole];
+        assert!(glob_covers("acs:dbs:*:*:backupplan/*", &arn));
+        assert!(glob_covers("*", &arn));
+        assert!(!glob_covers("acs:dbs:*:*:backupplan/dbs1", &arn));
+        assert!(glob_overlaps("acs:dbs:*:*:backupplan/dbs1", &arn));
+        assert!(!glob_overlaps("acs:rds:*:*:*", &arn));
+        assert!(!glob_covers("acs:rds:*:*:*", &arn));
+        // A hole may be empty: `?*` is not covered by a lone hole, but overlaps it.
+        assert!(!glob_covers("?*", &[Hole]));
+        assert!(glob_overlaps("?*", &[Hole]));
+        // Without holes both agree with glob_match.
+        assert!(glob_covers("a*c", &[L("abc")]));
+        assert!(glob_overlaps("a*c", &[L("abc")]));
+        assert!(!glob_overlaps("a*d", &[L("abc")]));
+        // A hole can hold anything, including the separators.
+        assert!(glob_overlaps(
+            "acs:dbs:*:1:backupplan/x",
+            &[L("acs:dbs:"), Hole, L(":backupplan/x")]
+        ));
+        assert!(glob_overlaps("ab", &[L("a"), Hole, L("b")]));
+        assert!(glob_covers("a*b", &[L("a"), Hole, L("b")]));
+        assert!(!glob_covers("a?b", &[L("a"), Hole, L("b")]));
+        assert!(glob_overlaps("a?b", &[L("a"), Hole, L("b")]));
+        // An unknown account cannot smuggle in the colon a pattern needs.
+        let acct = [L("acs:oss:cn-hangzhou:"), Piece::Field, L(":otherbucket/x")];
+        assert!(!glob_overlaps("acs:oss:*:*:mybucket/*", &acct));
+        let any = [L("acs:oss:cn-hangzhou:"), Hole, L(":otherbucket/x")];
+        assert!(glob_overlaps("acs:oss:*:*:mybucket/*", &any));
+        assert!(glob_overlaps("a?b", &[L("a"), Piece::Field, L("b")]));
+        assert!(!glob_overlaps("a:b", &[L("a"), Piece::Field, L("b")]));
     }
 
     /// Every string over `alphabet` of length at most `max`.
@@ -408,27 +597,27 @@ mod tests {
     }
 
     /// A direct reading of a token list, for the oracle.
-    fn tok_match(toks: &[Tok], text: &[char]) -> bool {
-        match toks.split_first() {
+    fn sym_match(syms: &[Sym], text: &[char]) -> bool {
+        match syms.split_first() {
             None => text.is_empty(),
-            Some((Tok::Char(c), rest)) => {
-                text.first() == Some(c) && tok_match(rest, text.get(1..).unwrap_or_default())
+            Some((Sym::Char(c), rest)) => {
+                text.first() == Some(c) && sym_match(rest, text.get(1..).unwrap_or_default())
             }
-            Some((Tok::One, rest)) => {
-                !text.is_empty() && tok_match(rest, text.get(1..).unwrap_or_default())
+            Some((Sym::One, rest)) => {
+                !text.is_empty() && sym_match(rest, text.get(1..).unwrap_or_default())
             }
-            Some((Tok::Any, rest)) => (0..=text.len()).any(|k| tok_match(rest, &text[k..])),
-            Some((Tok::Segment, rest)) => (0..=text.len())
+            Some((Sym::Any, rest)) => (0..=text.len()).any(|k| sym_match(rest, &text[k..])),
+            Some((Sym::Segment, rest)) => (0..=text.len())
                 .take_while(|&k| k == 0 || !is_separator(text[k - 1]))
-                .any(|k| tok_match(rest, &text[k..])),
+                .any(|k| sym_match(rest, &text[k..])),
         }
     }
 
     #[test]
     fn segments_stop_at_separators() {
-        let template = |s: &str| -> Vec<Tok> {
+        let template = |s: &str| -> Vec<Sym> {
             s.chars()
-                .map(|c| if c == 'V' { Tok::Segment } else { Tok::Char(c) })
+                .map(|c| if c == 'V' { Sym::Segment } else { Sym::Char(c) })
                 .collect()
         };
         let texts: Vec<Vec<char>> = strings(&['a', 'b', ':', '/'], 6)
@@ -439,9 +628,9 @@ mod tests {
         for t in ["a:V", "V/V", "aV:b", "V", ":/V", "Va"] {
             let tt = template(t);
             for p in &patterns {
-                let pt = tokens(p);
-                let brute = texts.iter().any(|x| tok_match(&pt, x) && tok_match(&tt, x));
-                assert_eq!(tokens_intersect(&pt, &tt), brute, "{p:?} vs {t:?}");
+                let pt = symbols(p);
+                let brute = texts.iter().any(|x| sym_match(&pt, x) && sym_match(&tt, x));
+                assert_eq!(symbols_intersect(&pt, &tt), brute, "{p:?} vs {t:?}");
             }
         }
     }
@@ -449,11 +638,11 @@ mod tests {
     #[test]
     fn arn_examples() {
         let plan = "acs:dbs:V:V:backupplan/V";
-        let t: Vec<Tok> = plan
+        let t: Vec<Sym> = plan
             .chars()
-            .map(|c| if c == 'V' { Tok::Segment } else { Tok::Char(c) })
+            .map(|c| if c == 'V' { Sym::Segment } else { Sym::Char(c) })
             .collect();
-        let can = |p: &str| tokens_intersect(&tokens(p), &t);
+        let can = |p: &str| symbols_intersect(&symbols(p), &t);
         assert!(can("*"));
         assert!(can("acs:dbs:*:*:*"));
         assert!(can("acs:dbs:*:*:backupplan/*"));

@@ -8,7 +8,7 @@ use crate::catalog::template::{ArnTemplate, TemplatePart};
 use crate::catalog::{self, Operation};
 use crate::policy::pattern::{
     glob_match, glob_match_ignore_ascii_case, is_all_stars, pattern_covers,
-    pattern_covers_ignore_ascii_case, tokens, tokens_intersect, Tok,
+    pattern_covers_ignore_ascii_case, symbols, symbols_intersect, Sym,
 };
 use crate::policy::{Effect, Element, PolicyKind, Statement};
 use crate::source::Spanned;
@@ -165,7 +165,7 @@ pub struct IndexedTemplate {
     /// Variables as ARN segments: they never hold `:` or `/` (real region, account and
     /// resource IDs do not), which is what lets `acs:dbs:*:*:instance/*` be told apart from
     /// `backupplan/{#BackupPlanId}`.
-    pub tokens: Vec<Tok>,
+    pub tokens: Vec<Sym>,
     /// Every variable as `*`: a pattern that covers every ARN of the template.
     pub glob: String,
 }
@@ -215,8 +215,8 @@ fn indexed(template: ArnTemplate<'static>) -> IndexedTemplate {
     let mut tokens = Vec::new();
     for part in template.parts() {
         match *part {
-            TemplatePart::Literal(text) => tokens.extend(text.chars().map(Tok::Char)),
-            TemplatePart::Var(_) => tokens.push(Tok::Segment),
+            TemplatePart::Literal(text) => tokens.extend(text.chars().map(Sym::Char)),
+            TemplatePart::Var(_) => tokens.push(Sym::Segment),
         }
     }
     let glob = template.to_glob();
@@ -322,7 +322,7 @@ pub fn may_match_service(pattern: &str, svc: &str) -> bool {
 /// the answers per template cached for the statement (tokens of each resource computed once).
 pub struct Grantability<'a> {
     resources: &'a [Spanned<String>],
-    tokens: Option<Vec<Vec<Tok>>>,
+    tokens: Option<Vec<Vec<Sym>>>,
     per_template: Vec<Option<bool>>,
     star: Option<bool>,
 }
@@ -355,8 +355,8 @@ impl<'a> Grantability<'a> {
         let resources = self.resources;
         let tokens = self
             .tokens
-            .get_or_insert_with(|| resources.iter().map(|r| tokens(&r.value)).collect());
-        let hit = tokens.iter().any(|r| tokens_intersect(r, &t.tokens));
+            .get_or_insert_with(|| resources.iter().map(|r| symbols(&r.value)).collect());
+        let hit = tokens.iter().any(|r| symbols_intersect(r, &t.tokens));
         if self.per_template.len() <= at {
             self.per_template.resize(at + 1, None);
         }

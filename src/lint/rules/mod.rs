@@ -121,7 +121,8 @@ mod tests {
 
     fn band(category: Category) -> u8 {
         match category {
-            Category::Grammar => b'0',
+            // Meta rules (RG09x, about the configuration) share band 0 with grammar.
+            Category::Grammar | Category::Meta => b'0',
             Category::Security => b'1',
             Category::Catalog => b'2',
             Category::Redundancy => b'3',

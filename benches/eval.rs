@@ -1,0 +1,336 @@
+//! Decisions per second of the evaluator.
+//!
+//! - `one_dbs_policy`: one least-privilege DBS policy;
+//! - `100x10_mixed`: 100 policies of 10 statements over 14 services, with conditions;
+//! - `1000_policies_10_dbs`: 1,000 policies of which 10 mention `dbs`, asked only DBS actions.
+//!
+//! Each iteration evaluates a batch of prepared requests; criterion reports elements/s.
+//! `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3`
+
+// Test and benchmark harness code: a failed setup step should stop the run loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use ramguard::eval::{PolicySet, Request};
+use ramguard::policy::PolicyKind;
+use serde_json::{json, Value};
+
+/// xorshift64*: deterministic and dependency-free.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// (RAM code, resource type path, actions).
+const SERVICES: &[(&str, &str, &[&str])] = &[
+    (
+        "ecs",
+        "instance",
+        &[
+            "StartInstance",
+            "StopInstance",
+            "RebootInstance",
+            "DeleteInstance",
+            "DescribeInstances",
+            "DescribeDisks",
+        ],
+    ),
+    (
+        "oss",
+        "bucket",
+        &[
+            "GetObject",
+            "PutObject",
+            "DeleteObject",
+            "ListObjects",
+            "GetBucketInfo",
+        ],
+    ),
+    (
+        "rds",
+        "dbinstance",
+        &[
+            "DescribeDBInstances",
+            "RestartDBInstance",
+            "DeleteDBInstance",
+            "ModifyDBInstanceSpec",
+        ],
+    ),
+    (
+        "kms",
+        "key",
+        &[
+            "Decrypt",
+            "Encrypt",
+            "GenerateDataKey",
+            "DescribeKey",
+            "ListKeys",
+        ],
+    ),
+    (
+        "ram",
+        "user",
+        &[
+            "GetUser",
+            "DeleteUser",
+            "AttachPolicyToUser",
+            "CreateAccessKey",
+            "ListUsers",
+        ],
+    ),
+    (
+        "slb",
+        "loadbalancer",
+        &[
+            "DeleteLoadBalancer",
+            "DescribeLoadBalancers",
+            "SetBackendServers",
+        ],
+    ),
+    (
+        "fc",
+        "services",
+        &[
+            "InvokeFunction",
+            "GetFunction",
+            "DeleteFunction",
+            "UpdateFunction",
+        ],
+    ),
+    (
+        "log",
+        "project",
+        &[
+            "GetLogStoreLogs",
+            "ListShards",
+            "ListProject",
+            "PostLogStoreLogs",
+        ],
+    ),
+    (
+        "mns",
+        "queues",
+        &[
+            "SendMessage",
+            "ReceiveMessage",
+            "DeleteMessage",
+            "GetQueueAttributes",
+        ],
+    ),
+    (
+        "cr",
+        "repository",
+        &["PullRepository", "PushRepository", "GetRepository"],
+    ),
+    (
+        "cs",
+        "cluster",
+        &["DescribeClusterDetail", "DeleteCluster", "DescribeClusters"],
+    ),
+    (
+        "vpc",
+        "vpc",
+        &["DescribeVpcs", "CreateVSwitch", "DeleteVpc"],
+    ),
+    (
+        "ess",
+        "scalinggroup",
+        &[
+            "CreateScalingGroup",
+            "DescribeScalingGroups",
+            "DeleteScalingGroup",
+        ],
+    ),
+    (
+        "dbs",
+        "backupplan",
+        &[
+            "StartBackupPlan",
+            "StopBackupPlan",
+            "ConfigureBackupPlan",
+            "DescribeBackupPlanList",
+            "ReleaseBackupPlan",
+        ],
+    ),
+];
+const REGIONS: &[&str] = &["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-southeast-1"];
+const ACCOUNT: &str = "1234567890123456";
+
+fn id(rng: &mut Rng) -> String {
+    format!("r{:06x}", rng.below(0x40))
+}
+
+fn statement(rng: &mut Rng, service: usize) -> Value {
+    let (svc, rtype, actions) = SERVICES[service];
+    let action: Value = if rng.chance(20) {
+        json!(format!("{svc}:Describe*"))
+    } else if rng.chance(10) {
+        json!(format!("{svc}:*"))
+    } else {
+        let n = 1 + rng.below(3);
+        json!((0..n)
+            .map(|_| format!("{svc}:{}", rng.pick(actions)))
+            .collect::<std::collections::BTreeSet<_>>())
+    };
+    let region = *rng.pick(REGIONS);
+    let resource = match rng.below(4) {
+        0 => json!("*"),
+        1 => json!(format!("acs:{svc}:*:{ACCOUNT}:{rtype}/*")),
+        2 => json!(format!("acs:{svc}:{region}:{ACCOUNT}:{rtype}/{}", id(rng))),
+        _ => json!([
+            format!("acs:{svc}:{region}:{ACCOUNT}:{rtype}/{}", id(rng)),
+            format!("acs:{svc}:{region}:{ACCOUNT}:{rtype}/{}*", &id(rng)[..3]),
+        ]),
+    };
+    let mut st = json!({
+        "Effect": if rng.chance(85) { "Allow" } else { "Deny" },
+        "Action": action,
+        "Resource": resource,
+    });
+    let mut cond = serde_json::Map::new();
+    if rng.chance(30) {
+        cond.insert(
+            "IpAddress".into(),
+            json!({"acs:SourceIp": ["192.0.2.0/24", "10.0.0.0/8"]}),
+        );
+    }
+    if rng.chance(20) {
+        cond.insert("Bool".into(), json!({"acs:SecureTransport": "true"}));
+    }
+    if rng.chance(10) {
+        cond.insert(
+            "DateLessThan".into(),
+            json!({"acs:CurrentTime": "2027-01-01T00:00:00Z"}),
+        );
+    }
+    if rng.chance(10) {
+        cond.insert(
+            "StringEquals".into(),
+            json!({"acs:SourceVpc": ["vpc-a", "vpc-b"]}),
+        );
+    }
+    if !cond.is_empty() {
+        st["Condition"] = Value::Object(cond);
+    }
+    st
+}
+
+fn policy(rng: &mut Rng, services: &[usize], statements: usize) -> String {
+    let st: Vec<Value> = (0..statements)
+        .map(|_| {
+            let service = *rng.pick(services);
+            statement(rng, service)
+        })
+        .collect();
+    json!({"Version": "1", "Statement": st}).to_string()
+}
+
+fn request(rng: &mut Rng, services: &[usize]) -> Request {
+    let (svc, rtype, actions) = SERVICES[*rng.pick(services)];
+    let resource = format!(
+        "acs:{svc}:{}:{ACCOUNT}:{rtype}/{}",
+        rng.pick(REGIONS),
+        id(rng)
+    );
+    Request::builder(format!("{svc}:{}", rng.pick(actions)), resource)
+        .context(
+            "acs:SourceIp",
+            *rng.pick(&["192.0.2.10", "10.1.2.3", "203.0.113.9"]),
+        )
+        .context("acs:SecureTransport", *rng.pick(&["true", "false"]))
+        .context("acs:CurrentTime", "2026-06-01T12:00:00Z")
+        .context("acs:SourceVpc", *rng.pick(&["vpc-a", "vpc-c"]))
+        .context("acs:MFAPresent", "false")
+        .build()
+        .unwrap()
+}
+
+fn set_of(policies: &[String]) -> PolicySet {
+    let mut set = PolicySet::new();
+    for (i, text) in policies.iter().enumerate() {
+        set.add_text(PolicyKind::Identity, &format!("p{i}.json"), text)
+            .unwrap();
+    }
+    set
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("evaluate");
+    let dbs = SERVICES.len() - 1;
+    let others: Vec<usize> = (0..dbs).collect();
+    let all: Vec<usize> = (0..SERVICES.len()).collect();
+
+    // (a) one least-privilege DBS policy.
+    let mut one = PolicySet::new();
+    one.add_text(
+        PolicyKind::Identity,
+        "dbs-operator.json",
+        r#"{"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "dbs:Describe*", "Resource": "*"},
+            {"Effect": "Allow", "Action": ["dbs:StartBackupPlan", "dbs:StopBackupPlan"],
+             "Resource": "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1",
+             "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}, "Bool": {"acs:SecureTransport": "true"}}},
+            {"Effect": "Deny", "Action": "dbs:ReleaseBackupPlan", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let reqs: Vec<Request> = (0..1000).map(|_| request(&mut rng, &[dbs])).collect();
+    run(&mut g, "one_dbs_policy", &one, &reqs);
+
+    // (b) 100 policies x 10 statements over every service.
+    let policies: Vec<String> = (0..100).map(|_| policy(&mut rng, &all, 10)).collect();
+    let mixed = set_of(&policies);
+    let reqs: Vec<Request> = (0..1000).map(|_| request(&mut rng, &all)).collect();
+    run(&mut g, "100x10_mixed", &mixed, &reqs);
+
+    // (c) 1,000 policies, 10 of which mention dbs; DBS requests only.
+    let policies: Vec<String> = (0..1000)
+        .map(|i| {
+            if i % 100 == 0 {
+                policy(&mut rng, &[dbs], 10)
+            } else {
+                policy(&mut rng, &others, 10)
+            }
+        })
+        .collect();
+    let large = set_of(&policies);
+    let reqs: Vec<Request> = (0..1000).map(|_| request(&mut rng, &[dbs])).collect();
+    run(&mut g, "1000_policies_10_dbs", &large, &reqs);
+    g.finish();
+}
+
+fn run(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    set: &PolicySet,
+    reqs: &[Request],
+) {
+    g.throughput(Throughput::Elements(reqs.len() as u64));
+    g.bench_with_input(BenchmarkId::from_parameter(name), reqs, |b, reqs| {
+        b.iter(|| {
+            for r in reqs {
+                black_box(set.evaluate(black_box(r)));
+            }
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,491 @@
+//! Evaluating a request: statements -> layers -> [`combine`] -> [`Response`].
+//!
+//! One code path serves both [`PolicySet::evaluate`] and [`PolicySet::evaluate_traced`]: the
+//! traced run visits every statement (the fast run only the index's candidates, which include
+//! every statement whose action can match) and fills a trace as it goes, so the two always agree.
+
+use super::combine::{combine, layer_outcomes, Decision, Layer, LayerState, Outcomes};
+use super::compile::{CompiledCondition, CompiledStatement, LayerSet, Pat, ValueFault};
+use super::policy_set::PolicySet;
+use super::request::{CtxValue, Lookup, Request, Resource};
+use super::response::{EvalError, MatchedStatement, Response};
+use super::trace::{
+    ActionTrace, Actual, ConditionTrace, LayerTrace, PolicyTrace, PrincipalTrace, ResourceTrace,
+    StatementTrace, Trace,
+};
+use super::tri::{Tri, Truth};
+use crate::policy::pattern::{glob_covers, glob_overlaps, Piece};
+use crate::policy::Effect;
+
+/// Per-request state shared by all statements.
+struct Cx<'r> {
+    req: &'r Request,
+    /// The resource split at its unknown parts; `None` for a known resource (the fast path).
+    pieces: Option<Vec<Piece<'r>>>,
+}
+
+/// A request value a condition could not read, before deduplication.
+struct Fault {
+    policy: u32,
+    statement: u32,
+    key: String,
+    value: String,
+    message: String,
+}
+
+/// The result of one layer.
+struct LayerEval {
+    layer: Layer,
+    deny: Truth,
+    allow: Truth,
+    /// Statement ids (in the layer) that definitely match, ascending.
+    deny_hits: Vec<u32>,
+    allow_hits: Vec<u32>,
+    faults: Vec<Fault>,
+    trace: Option<LayerTrace>,
+}
+
+impl LayerEval {
+    fn state(&self) -> LayerState {
+        LayerState {
+            deny: self.deny.value,
+            allow: self.allow.value,
+        }
+    }
+
+    /// What the layer's own uncertainty depends on: an unknown Deny always matters; an unknown
+    /// Allow matters unless a Deny certainly matches.
+    fn deps(&self) -> u64 {
+        let mut d = 0;
+        if self.deny.value == Tri::Unknown {
+            d |= self.deny.deps;
+        }
+        if self.allow.value == Tri::Unknown && self.deny.value != Tri::True {
+            d |= self.allow.deps;
+        }
+        d
+    }
+}
+
+pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Option<Trace>) {
+    let cx = Cx {
+        req,
+        pieces: match req.resource() {
+            Resource::Known(_) => None,
+            partial @ Resource::Partial(_) => Some(partial.pieces()),
+        },
+    };
+    let control = (!set.control.is_empty())
+        .then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
+    let session = set
+        .session
+        .as_ref()
+        .map(|s| eval_layer(Layer::SessionPolicy, s, &cx, traced));
+    let identity = eval_layer(
+        Layer::AccountLevelIdentityBasedPolicy,
+        &set.identity,
+        &cx,
+        traced,
+    );
+    let trust = if req.action_lower.as_ref() == "sts:assumerole" {
+        set.trust
+            .as_ref()
+            .map(|t| eval_layer(Layer::ResourceBasedPolicy, t, &cx, traced))
+    } else {
+        None
+    };
+    let outcomes = combine(
+        control.as_ref().map(LayerEval::state),
+        session.as_ref().map(LayerEval::state),
+        identity.state(),
+        trust.as_ref().map(LayerEval::state),
+    );
+
+    // A layer is reached when every gate before it can allow.
+    let passes = |l: &Option<LayerEval>| {
+        l.as_ref().map_or(true, |l| {
+            layer_outcomes(l.state()).contains(Decision::Allow)
+        })
+    };
+    let session_reached = passes(&control);
+    let final_reached = session_reached && passes(&session);
+    let mut layers: Vec<(&LayerEval, &LayerSet, bool)> = Vec::with_capacity(4);
+    if let Some(c) = &control {
+        layers.push((c, &set.control, true));
+    }
+    if let (Some(s), Some(ss)) = (&session, &set.session) {
+        layers.push((s, ss, session_reached));
+    }
+    layers.push((&identity, &set.identity, final_reached));
+    if let (Some(t), Some(ts)) = (&trust, &set.trust) {
+        layers.push((t, ts, final_reached));
+    }
+
+    let response = respond(req, outcomes, &layers);
+    let trace = traced.then(|| Trace {
+        action: req.action().to_string(),
+        resource: req.resource().to_string(),
+        principal: req.principal().map(str::to_string),
+        layers: layers
+            .iter()
+            .filter_map(|(l, _, reached)| {
+                l.trace.clone().map(|mut t| {
+                    t.reached = *reached;
+                    t
+                })
+            })
+            .collect(),
+    });
+    (response, trace)
+}
+
+fn respond(
+    req: &Request,
+    outcomes: Outcomes,
+    layers: &[(&LayerEval, &LayerSet, bool)],
+) -> Response {
+    let decision = outcomes.decision();
+    let possible: Vec<Decision> = outcomes.decisions().iter().collect();
+    let layer = match decision {
+        Decision::Indeterminate => None,
+        d => {
+            let mut ls = outcomes.layers(d);
+            match (ls.next(), ls.next()) {
+                (Some(l), None) => Some(l),
+                _ => None,
+            }
+        }
+    };
+    let depends_on = if decision == Decision::Indeterminate {
+        let deps = layers
+            .iter()
+            .filter(|(_, _, reached)| *reached)
+            .fold(0, |acc, (l, _, _)| acc | l.deps());
+        req.dep_names(deps)
+    } else {
+        Vec::new()
+    };
+
+    let matched_of = |set: &LayerSet, hits: &[u32]| -> Vec<MatchedStatement> {
+        hits.iter()
+            .filter_map(|&id| set.statements.get(id as usize))
+            .map(|st| matched_statement(set, st))
+            .collect()
+    };
+    let mut matched = Vec::new();
+    match decision {
+        Decision::ExplicitDeny => {
+            for (l, set, _) in layers {
+                if outcomes.contains(Decision::ExplicitDeny, l.layer) {
+                    matched.extend(matched_of(set, &l.deny_hits));
+                }
+            }
+        }
+        Decision::Allow => {
+            // The grant first (identity, then trust), then the bounds it passed (session, control).
+            let order = [
+                Layer::AccountLevelIdentityBasedPolicy,
+                Layer::ResourceBasedPolicy,
+                Layer::SessionPolicy,
+                Layer::ControlPolicy,
+            ];
+            for want in order {
+                for (l, set, _) in layers.iter().filter(|(l, _, _)| l.layer == want) {
+                    matched.extend(matched_of(set, &l.allow_hits));
+                }
+            }
+        }
+        Decision::ImplicitDeny | Decision::Indeterminate => {}
+    }
+
+    let mut faults: Vec<(usize, &LayerSet, &Fault)> = layers
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, _, reached))| *reached)
+        .flat_map(|(i, (l, set, _))| l.faults.iter().map(move |f| (i, *set, f)))
+        .collect();
+    faults.sort_by(|a, b| {
+        (a.0, a.2.policy, a.2.statement, &a.2.key, &a.2.value).cmp(&(
+            b.0,
+            b.2.policy,
+            b.2.statement,
+            &b.2.key,
+            &b.2.value,
+        ))
+    });
+    let mut errors: Vec<EvalError> = Vec::new();
+    for (_, set, f) in faults {
+        let dup = errors.iter().any(|e| {
+            e.key.eq_ignore_ascii_case(&f.key) && e.value == f.value && e.message == f.message
+        });
+        if !dup {
+            errors.push(EvalError {
+                message: f.message.clone(),
+                key: f.key.clone(),
+                value: f.value.clone(),
+                file: set
+                    .policies
+                    .get(f.policy as usize)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default(),
+                statement: f.statement as usize,
+            });
+        }
+    }
+
+    let forbidden = match decision {
+        Decision::Allow => Some(false),
+        Decision::ExplicitDeny | Decision::ImplicitDeny => Some(true),
+        Decision::Indeterminate => None,
+    };
+    Response {
+        decision,
+        layer,
+        possible,
+        depends_on,
+        matched,
+        errors,
+        forbidden,
+    }
+}
+
+fn matched_statement(set: &LayerSet, st: &CompiledStatement) -> MatchedStatement {
+    MatchedStatement {
+        file: set
+            .policies
+            .get(st.policy as usize)
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+        statement: st.index as usize,
+        sid: st.sid.as_deref().map(str::to_string),
+        effect: st.effect,
+        line: st.line as usize,
+        column: st.column as usize,
+    }
+}
+
+fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerEval {
+    let mut out = LayerEval {
+        layer,
+        deny: Truth::FALSE,
+        allow: Truth::FALSE,
+        deny_hits: Vec::new(),
+        allow_hits: Vec::new(),
+        faults: Vec::new(),
+        trace: None,
+    };
+    let mut visit = |id: u32, st: &CompiledStatement, trace: Option<&mut StatementTrace>| {
+        let t = eval_statement(st, cx, &mut out.faults, trace);
+        let (acc, hits) = match st.effect {
+            Effect::Deny => (&mut out.deny, &mut out.deny_hits),
+            Effect::Allow => (&mut out.allow, &mut out.allow_hits),
+        };
+        *acc = acc.or(t);
+        if t.value == Tri::True {
+            hits.push(id);
+        }
+    };
+    if traced {
+        let mut policies: Vec<PolicyTrace> = set
+            .policies
+            .iter()
+            .map(|p| PolicyTrace {
+                file: p.name.clone(),
+                statements: Vec::new(),
+            })
+            .collect();
+        for (id, st) in (0u32..).zip(&set.statements) {
+            let mut trace = skeleton(st);
+            visit(id, st, Some(&mut trace));
+            if let Some(p) = policies.get_mut(st.policy as usize) {
+                p.statements.push(trace);
+            }
+        }
+        let state = out.state();
+        out.trace = Some(LayerTrace {
+            layer,
+            reached: true,
+            deny: state.deny,
+            allow: state.allow,
+            possible: layer_outcomes(state).iter().collect(),
+            policies,
+        });
+    } else {
+        let req = cx.req;
+        for id in set.candidates(&req.action_lower, req.service_lower()) {
+            if let Some(st) = set.statements.get(id as usize) {
+                visit(id, st, None);
+            }
+        }
+        // Candidates come bucket by bucket; matched statements are reported in load order.
+        out.deny_hits.sort_unstable();
+        out.allow_hits.sort_unstable();
+    }
+    out
+}
+
+fn skeleton(st: &CompiledStatement) -> StatementTrace {
+    let texts = |ps: &[Pat]| ps.iter().map(|p| p.text.to_string()).collect();
+    StatementTrace {
+        statement: st.index as usize,
+        sid: st.sid.as_deref().map(str::to_string),
+        effect: st.effect,
+        line: st.line as usize,
+        column: st.column as usize,
+        action: ActionTrace {
+            matched: false,
+            negated: st.not_action,
+            patterns: texts(&st.actions),
+        },
+        resource: None,
+        principal: None,
+        conditions: None,
+        result: Tri::False,
+    }
+}
+
+fn eval_statement(
+    st: &CompiledStatement,
+    cx: &Cx<'_>,
+    faults: &mut Vec<Fault>,
+    mut trace: Option<&mut StatementTrace>,
+) -> Truth {
+    let req = cx.req;
+    if !st.action_matches(&req.action_lower) {
+        return Truth::FALSE;
+    }
+    let mut t = Truth::TRUE;
+    if let Some(pats) = &st.resources {
+        let r = resource_matches(pats, st.not_resource, cx);
+        if let Some(tr) = trace.as_deref_mut() {
+            tr.resource = Some(ResourceTrace {
+                matched: r.value,
+                negated: st.not_resource,
+                patterns: pats.iter().map(|p| p.text.to_string()).collect(),
+            });
+        }
+        t = t.and(r);
+    }
+    if let Some(p) = &st.principal {
+        let r = match req.principal() {
+            Some(name) => Truth::known(p.matches(name)),
+            None if p.any => Truth::TRUE,
+            None => Truth::unknown(req.principal_bit),
+        };
+        if let Some(tr) = trace.as_deref_mut() {
+            tr.principal = Some(PrincipalTrace {
+                matched: r.value,
+                principals: p.texts.clone(),
+            });
+        }
+        t = t.and(r);
+    }
+    if let Some(tr) = trace.as_deref_mut() {
+        tr.action.matched = true;
+    }
+    if t.value == Tri::False {
+        return Truth::FALSE;
+    }
+    // Every condition is evaluated (no short cut on false), so the errors reported do not depend
+    // on the order conditions are written in.
+    let mut ctraces = trace
+        .as_ref()
+        .map(|_| Vec::with_capacity(st.conditions.len()));
+    for c in st.conditions.iter() {
+        let r = eval_condition(c, req, &mut |v, fault| {
+            faults.push(Fault {
+                policy: st.policy,
+                statement: st.index,
+                key: c.key.to_string(),
+                value: v.raw.clone(),
+                message: format!(
+                    "condition `{}` on `{}`: request value `{}` {}",
+                    c.operator.name(),
+                    c.key,
+                    v.raw,
+                    fault.describe()
+                ),
+            });
+        });
+        if let Some(ct) = ctraces.as_mut() {
+            ct.push(condition_trace(c, req, r.value));
+        }
+        t = t.and(r);
+    }
+    if let Some(tr) = trace {
+        tr.conditions = ctraces;
+        tr.result = t.value;
+    }
+    t
+}
+
+fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
+    let t = match (&cx.pieces, cx.req.resource()) {
+        (None, Resource::Known(s)) => Truth::known(pats.iter().any(|p| p.pattern.matches(s))),
+        (Some(pieces), _) => pats.iter().fold(Truth::FALSE, |acc, p| {
+            let one = if glob_covers(&p.text, pieces) {
+                Truth::TRUE
+            } else if glob_overlaps(&p.text, pieces) {
+                Truth::unknown(cx.req.resource_deps)
+            } else {
+                Truth::FALSE
+            };
+            acc.or(one)
+        }),
+        // `pieces` is built for every partial resource; a partial resource without pieces
+        // cannot occur, and unknown is the sound answer if it did.
+        (None, Resource::Partial(_)) => Truth::unknown(cx.req.resource_deps),
+    };
+    if negated {
+        t.negate()
+    } else {
+        t
+    }
+}
+
+/// One operator on one key: OR over the policy values; for a multi-valued request key, the
+/// positive operator holds if any request value matches and the negated one if none does.
+fn eval_condition(
+    c: &CompiledCondition,
+    req: &Request,
+    on_fault: &mut dyn FnMut(&CtxValue, ValueFault),
+) -> Truth {
+    let negated = c.operator.is_negated();
+    match req.lookup(&c.key_lower) {
+        Lookup::Absent => Truth::known(negated),
+        Lookup::Unknown(bit) => Truth::unknown(bit),
+        Lookup::Values(values) => {
+            let mut positive = Truth::FALSE;
+            for v in values {
+                let one = match c.positive(v) {
+                    Ok(b) => Truth::known(b),
+                    Err(fault) => {
+                        on_fault(v, fault);
+                        // Cannot be computed: unknown, and reported; never silently decided.
+                        Truth::unknown(0)
+                    }
+                };
+                positive = positive.or(one);
+            }
+            if negated {
+                positive.negate()
+            } else {
+                positive
+            }
+        }
+    }
+}
+
+fn condition_trace(c: &CompiledCondition, req: &Request, result: Tri) -> ConditionTrace {
+    ConditionTrace {
+        operator: c.operator.name(),
+        key: c.key.to_string(),
+        expected: c.texts.iter().map(|t| t.to_string()).collect(),
+        actual: match req.lookup(&c.key_lower) {
+            Lookup::Absent => Actual::Absent,
+            Lookup::Unknown(_) => Actual::Unknown,
+            Lookup::Values(vs) => Actual::Values(vs.iter().map(|v| v.raw.clone()).collect()),
+        },
+        result,
+    }
+}

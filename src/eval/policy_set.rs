@@ -1,0 +1,244 @@
+//! Loading documents by layer into a compiled [`PolicySet`].
+
+use std::path::Path;
+
+use super::compile::LayerSet;
+use super::engine;
+use super::request::Request;
+use super::response::Response;
+use super::trace::Trace;
+use crate::json;
+use crate::lint::rules::grammar as g;
+use crate::lint::{self, Category, Diagnostic, FileReport, LintOptions, Severity};
+use crate::policy::{self, PolicyKind};
+use crate::source::SourceFile;
+
+/// A document that cannot be loaded. The CLI maps every variant to exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {error}")]
+    Io { path: String, error: std::io::Error },
+    /// The document has error-severity diagnostics (the report holds all its diagnostics,
+    /// warnings included, with the source to render them).
+    #[error("{}", invalid_message(.0))]
+    Invalid(FileReport),
+    #[error("only one {kind} policy can be given; `{first}` was already loaded")]
+    Duplicate { kind: &'static str, first: String },
+    /// A value the linter accepted but the compiler could not read (a bug guard).
+    #[error("cannot compile `{name}`: {message}")]
+    Compile { name: String, message: String },
+}
+
+impl LoadError {
+    /// The diagnostics that made the document unacceptable.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        let diags: &[Diagnostic] = match self {
+            LoadError::Invalid(report) => &report.diagnostics,
+            _ => &[],
+        };
+        diags.iter().filter(|d| refuses(d))
+    }
+}
+
+fn invalid_message(report: &FileReport) -> String {
+    let errors: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| refuses(d)).collect();
+    match errors.first() {
+        Some(first) => {
+            let at = report.source.line_col(first.span.start as usize);
+            format!(
+                "`{}` cannot be evaluated: {} error(s), the first at line {}, column {}: {} (run `ramguard lint` for all)",
+                report.source.name,
+                errors.len(),
+                at.line,
+                at.column,
+                first.message
+            )
+        }
+        None => format!(
+            "`{}` cannot be evaluated: it holds no policy",
+            report.source.name
+        ),
+    }
+}
+
+/// Whether a diagnostic makes the evaluator refuse the document. Every error does, except two
+/// whose meaning is not in doubt:
+/// - `not-resource` (RG019): SEMANTICS.md section 1 has the evaluator apply `NotResource` as the
+///   complement of `Resource`, so that old documents can still be simulated;
+/// - `policy-too-large` (RG005): the size limit is where RAM stores a document, not what it
+///   means; a draft over the limit can still be simulated (the linter keeps reporting it).
+///
+/// Only grammar errors refuse a document: security and catalogue findings (an `Allow *` on `*`,
+/// an unknown action) are exactly what a simulation should be able to show the effect of.
+pub(crate) fn refuses(d: &Diagnostic) -> bool {
+    d.severity == Severity::Error
+        && d.rule.category == Category::Grammar
+        && *d.rule != g::NOT_RESOURCE
+        && *d.rule != g::POLICY_TOO_LARGE
+}
+
+/// The policies that apply to a caller, by layer, compiled once for many requests.
+///
+/// - control policies (Resource Directory): when any are given, they must yield Allow;
+/// - one optional session policy (AssumeRole `Policy`): when given, it must yield Allow;
+/// - identity policies (user, groups, role): they grant;
+/// - one optional trust policy (the role's), used only for `sts:AssumeRole`.
+///
+/// Control policies are taken as given: the system policy `FullAliyunAccess` that Resource
+/// Directory attaches by default must be passed explicitly when it is attached.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    pub(crate) control: LayerSet,
+    pub(crate) session: Option<LayerSet>,
+    pub(crate) identity: LayerSet,
+    pub(crate) trust: Option<LayerSet>,
+}
+
+impl PolicySet {
+    pub fn new() -> PolicySet {
+        PolicySet::default()
+    }
+
+    /// Reads, lints and compiles a file as a policy of the given layer; its path (as given) is
+    /// the name `matched[].file` shows.
+    pub fn add_file(&mut self, kind: PolicyKind, path: &Path) -> Result<(), LoadError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
+            path: name.clone(),
+            error,
+        })?;
+        let report = lint::lint_bytes(&name, &bytes, options(kind));
+        self.add_linted(kind, name, report)
+    }
+
+    /// Lints and compiles a document held in memory.
+    pub fn add_text(&mut self, kind: PolicyKind, name: &str, text: &str) -> Result<(), LoadError> {
+        self.add_source(kind, SourceFile::new(name, text))
+    }
+
+    /// Lints and compiles a document; refuses it when the linter finds an error (duplicate keys
+    /// included: the evaluator never guesses which of two values a reviewer meant).
+    pub fn add_source(&mut self, kind: PolicyKind, source: SourceFile) -> Result<(), LoadError> {
+        let name = source.name.to_string();
+        let report = lint::lint_source(source, options(kind));
+        self.add_linted(kind, name, report)
+    }
+
+    /// Compiles an already lowered document, skipping the linter (tests build models directly
+    /// while the JSON parser is being written).
+    #[cfg(test)]
+    pub(crate) fn add_lowered(
+        &mut self,
+        kind: PolicyKind,
+        source: SourceFile,
+        policy: &crate::policy::Policy,
+    ) {
+        let layer = match kind {
+            PolicyKind::Identity => &mut self.identity,
+            PolicyKind::Control => &mut self.control,
+            PolicyKind::Session => self.session.get_or_insert_with(LayerSet::default),
+            PolicyKind::Trust => self.trust.get_or_insert_with(LayerSet::default),
+        };
+        if let Err(e) = layer.add(source.name.to_string(), source, policy) {
+            panic!("{e}");
+        }
+    }
+
+    fn add_linted(
+        &mut self,
+        kind: PolicyKind,
+        name: String,
+        report: FileReport,
+    ) -> Result<(), LoadError> {
+        if report.diagnostics.iter().any(refuses) {
+            return Err(LoadError::Invalid(report));
+        }
+        // The linter's model is not kept by `lint_source`; lowering again costs one parse of a
+        // small document, once, at load time.
+        let parsed = json::parse(&report.source.text);
+        let Some(root) = parsed.root else {
+            return Err(LoadError::Invalid(report));
+        };
+        let lowered = policy::lower(&root, kind, false);
+        let layer = match kind {
+            PolicyKind::Identity => &mut self.identity,
+            PolicyKind::Control => &mut self.control,
+            PolicyKind::Session => single(&mut self.session, "session")?,
+            PolicyKind::Trust => single(&mut self.trust, "trust")?,
+        };
+        layer
+            .add(name.clone(), report.source, &lowered.policy)
+            .map_err(|message| LoadError::Compile { name, message })
+    }
+
+    /// Evaluates one request. Never fails: problems met on the way are in `errors`.
+    pub fn evaluate(&self, request: &Request) -> Response {
+        engine::run(self, request, false).0
+    }
+
+    /// Evaluates one request and explains it statement by statement. The response is the one
+    /// [`PolicySet::evaluate`] gives.
+    pub fn evaluate_traced(&self, request: &Request) -> (Response, Trace) {
+        let (response, trace) = engine::run(self, request, true);
+        let trace = trace.unwrap_or_else(|| Trace {
+            action: request.action().to_string(),
+            resource: request.resource().to_string(),
+            principal: request.principal().map(str::to_string),
+            layers: Vec::new(),
+        });
+        (response, trace)
+    }
+
+    /// The loaded documents in layer order (control, session, identity, trust) and load order,
+    /// with the names and sources that locations refer to.
+    pub fn policies(&self) -> impl Iterator<Item = (PolicyKind, &str, &SourceFile)> {
+        let layers = [
+            (PolicyKind::Control, Some(&self.control)),
+            (PolicyKind::Session, self.session.as_ref()),
+            (PolicyKind::Identity, Some(&self.identity)),
+            (PolicyKind::Trust, self.trust.as_ref()),
+        ];
+        layers.into_iter().flat_map(|(kind, layer)| {
+            layer
+                .into_iter()
+                .flat_map(|l| l.policies.iter())
+                .map(move |p| (kind, p.name.as_str(), &p.source))
+        })
+    }
+
+    /// Number of statements per layer: control, session, identity, trust.
+    pub fn statement_counts(&self) -> [usize; 4] {
+        let n = |l: Option<&LayerSet>| l.map_or(0, |l| l.statements.len());
+        [
+            self.control.statements.len(),
+            n(self.session.as_ref()),
+            self.identity.statements.len(),
+            n(self.trust.as_ref()),
+        ]
+    }
+}
+
+fn options(kind: PolicyKind) -> LintOptions {
+    LintOptions {
+        kind,
+        detect_trust: false,
+    }
+}
+
+fn single<'a>(
+    slot: &'a mut Option<LayerSet>,
+    kind: &'static str,
+) -> Result<&'a mut LayerSet, LoadError> {
+    if let Some(first) = slot.as_ref().and_then(|l| l.policies.first()) {
+        return Err(LoadError::Duplicate {
+            kind,
+            first: first.name.clone(),
+        });
+    }
+    Ok(slot.get_or_insert_with(LayerSet::default))
+}
+
+/// Evaluates one request against a policy set: the same as [`PolicySet::evaluate`].
+pub fn evaluate(set: &PolicySet, request: &Request) -> Response {
+    set.evaluate(request)
+}
