@@ -135,6 +135,19 @@ pub fn global_key(key: &str) -> Option<&'static GlobalKey> {
     keys::global(key)
 }
 
+/// `*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative ID:
+/// what the grammar accepts as a resource (RG029 reports the rest).
+pub fn well_formed_resource(v: &str) -> bool {
+    if v == "*" {
+        return true;
+    }
+    let mut fields = v.splitn(5, ':');
+    matches!(
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next()),
+        (Some("acs"), Some(svc), Some(_), Some(_), Some(rel)) if !svc.is_empty() && !rel.is_empty()
+    )
+}
+
 /// Where a catalogued operation is authorized.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -322,6 +335,9 @@ pub fn may_match_service(pattern: &str, svc: &str) -> bool {
 /// the answers per template cached for the statement (tokens of each resource computed once).
 pub struct Grantability<'a> {
     resources: &'a [Spanned<String>],
+    /// A malformed resource (RG029's finding) makes every answer "can": nothing is claimed
+    /// about a statement that does not say what it means.
+    malformed: bool,
     tokens: Option<Vec<Vec<Sym>>>,
     per_template: Vec<Option<bool>>,
     star: Option<bool>,
@@ -331,6 +347,7 @@ impl<'a> Grantability<'a> {
     pub fn new(resources: &'a [Spanned<String>]) -> Self {
         Grantability {
             resources,
+            malformed: resources.iter().any(|r| !well_formed_resource(&r.value)),
             tokens: None,
             per_template: Vec::new(),
             star: None,
@@ -372,6 +389,9 @@ impl<'a> Grantability<'a> {
         let Some(targets) = &op.targets else {
             return true;
         };
+        if self.malformed {
+            return true;
+        }
         targets.iter().any(|t| match *t {
             Target::All => self.star(),
             Target::Template(at) => self.template(at),
@@ -527,5 +547,8 @@ mod tests {
         assert!(can(regions, &["*"]));
         assert!(!can(regions, &["acs:dbs:*:*:*"]));
         assert!(!can(regions, &["acs:dbs:cn-hangzhou:1:backupplan/x"]));
+        // A malformed ARN is the grammar's finding; nothing is claimed.
+        assert!(can(start, &["acs:dbs:cn-hangzhou:backupplan/x"]));
+        assert!(well_formed_resource("acs:ram::1:role/x") && !well_formed_resource("acs:*"));
     }
 }
