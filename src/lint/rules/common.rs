@@ -55,12 +55,14 @@ pub fn resources(st: &Statement) -> Option<&[Spanned<String>]> {
 
 /// An action pattern that matches every action (`*`, `*:*`, `*:**`).
 pub fn action_is_all(v: &str) -> bool {
-    is_all_stars(v) || pattern_covers_ignore_ascii_case(v, "*:*")
+    // Only a leading `*` can absorb the leading `*` of `*:*`: a cheap reject first.
+    v.starts_with('*') && (is_all_stars(v) || pattern_covers_ignore_ascii_case(v, "*:*"))
 }
 
 /// A resource pattern that matches every resource (`*`, `acs:*`, `acs:*:*:*:*`).
 pub fn resource_is_all(v: &str) -> bool {
-    is_all_stars(v) || pattern_covers(v, "acs:*:*:*:*")
+    // Covering `acs:*:*:*:*` takes a `*` to absorb its stars: a cheap reject first.
+    v.contains('*') && (is_all_stars(v) || pattern_covers(v, "acs:*:*:*:*"))
 }
 
 /// The first `Resource` value that matches every resource.
@@ -81,19 +83,27 @@ pub fn allow_all(st: &Statement) -> Option<(&Spanned<String>, &Spanned<String>)>
 /// `svc:*`: the service code of an action pattern whose name part is all `*`, with a service
 /// code free of wildcards.
 pub fn service_wildcard(v: &str) -> Option<&str> {
+    if !v.ends_with('*') {
+        return None;
+    }
     let (svc, name) = v.split_once(':')?;
     (!svc.is_empty() && !has_wildcard(svc) && is_all_stars(name)).then_some(svc)
 }
 
 /// A resource pattern that covers every resource of service `svc` (`acs:dbs:*:*:*` for `dbs`).
 pub fn covers_service(v: &str, svc: &str) -> bool {
-    resource_is_all(v) || pattern_covers(v, &format!("acs:{}:*:*:*", svc.to_ascii_lowercase()))
+    v.contains('*')
+        && (resource_is_all(v)
+            || pattern_covers(v, &format!("acs:{}:*:*:*", svc.to_ascii_lowercase())))
 }
 
 /// A resource pattern naming every resource of service `svc` in some account, or every
 /// resource of one type: `acs:ram::123:*`, `acs:ram:*:*:role/*`. Wider than
 /// [`covers_service`] because the own account is the usual case and no safer.
 pub fn broad_for_service(v: &str, svc: &str) -> bool {
+    if !v.contains('*') {
+        return false;
+    }
     if covers_service(v, svc) {
         return true;
     }
@@ -188,6 +198,14 @@ pub struct IndexedTemplate {
 pub struct Index {
     pub ops: Vec<CatalogOp>,
     pub templates: Vec<IndexedTemplate>,
+    /// Positions in `ops`, sorted by action ignoring ASCII case, for [`lookup`].
+    by_action: Vec<usize>,
+}
+
+fn cmp_ignore_ascii_case(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 pub fn index() -> &'static Index {
@@ -221,7 +239,16 @@ fn build_index() -> Index {
             ops.push(CatalogOp { op, targets });
         }
     }
-    Index { ops, templates }
+    let mut by_action: Vec<usize> = (0..ops.len()).collect();
+    by_action.sort_by(|&a, &b| match (ops.get(a), ops.get(b)) {
+        (Some(x), Some(y)) => cmp_ignore_ascii_case(x.action(), y.action()),
+        _ => std::cmp::Ordering::Equal,
+    });
+    Index {
+        ops,
+        templates,
+        by_action,
+    }
 }
 
 fn indexed(template: ArnTemplate<'static>) -> IndexedTemplate {
@@ -337,7 +364,7 @@ pub struct Grantability<'a> {
     resources: &'a [Spanned<String>],
     /// A malformed resource (RG029's finding) makes every answer "can": nothing is claimed
     /// about a statement that does not say what it means.
-    malformed: bool,
+    malformed: Option<bool>,
     tokens: Option<Vec<Vec<Sym>>>,
     per_template: Vec<Option<bool>>,
     star: Option<bool>,
@@ -347,7 +374,7 @@ impl<'a> Grantability<'a> {
     pub fn new(resources: &'a [Spanned<String>]) -> Self {
         Grantability {
             resources,
-            malformed: resources.iter().any(|r| !well_formed_resource(&r.value)),
+            malformed: None,
             tokens: None,
             per_template: Vec::new(),
             star: None,
@@ -389,7 +416,11 @@ impl<'a> Grantability<'a> {
         let Some(targets) = &op.targets else {
             return true;
         };
-        if self.malformed {
+        let resources = self.resources;
+        if *self
+            .malformed
+            .get_or_insert_with(|| resources.iter().any(|r| !well_formed_resource(&r.value)))
+        {
             return true;
         }
         targets.iter().any(|t| match *t {

@@ -74,12 +74,13 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>, all_only: bool) {
         let (Some(res), Some(element)) = (resources(st), st.resource.as_ref()) else {
             continue;
         };
-        let mut grant = Grantability::new(res);
+        // Built on the first catalogued action: most statements have none.
+        let mut grant = None;
         for action in &st.action.values {
             match lookup(&action.value) {
                 Lookup::Found(op) => {
                     let Some(targets) = &op.targets else { continue };
-                    if grant.can(op) {
+                    if grant.get_or_insert_with(|| Grantability::new(res)).can(op) {
                         continue;
                     }
                     let is_all_only = targets.iter().all(|t| *t == Target::All);
@@ -121,6 +122,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>, all_only: bool) {
                 Lookup::Wildcard { .. } if !all_only => {
                     let mut any = false;
                     let mut grantable = false;
+                    let grant = grant.get_or_insert_with(|| Grantability::new(res));
                     for op in matching_ops(&action.value) {
                         any = true;
                         if grant.can(op) {
