@@ -313,11 +313,18 @@ pub fn lookup(action: &str) -> Lookup<'_> {
     if has_wildcard(name) {
         return Lookup::Wildcard { service: svc };
     }
-    match index()
-        .ops
-        .iter()
-        .find(|o| o.action().eq_ignore_ascii_case(action))
-    {
+    let ix = index();
+    let found = ix
+        .by_action
+        .binary_search_by(|&i| {
+            ix.ops.get(i).map_or(std::cmp::Ordering::Less, |o| {
+                cmp_ignore_ascii_case(o.action(), action)
+            })
+        })
+        .ok()
+        .and_then(|at| ix.by_action.get(at))
+        .and_then(|&i| ix.ops.get(i));
+    match found {
         Some(op) => Lookup::Found(op),
         None => Lookup::Missing { service: svc },
     }
