@@ -384,12 +384,24 @@ fn classes_meet(a: Class, b: Class) -> bool {
     }
 }
 
+/// Most product states [`symbols_intersect`] explores (1 MiB of flags).
+pub const MAX_PRODUCT: usize = 1 << 20;
+
 /// Whether some string belongs to both token languages: exact (a search of the product
 /// automaton over the positions of both, visiting each pair at most once, so at worst
 /// `(a.len() + 1) * (b.len() + 1)` steps and usually only the diagonal).
+///
+/// Beyond [`MAX_PRODUCT`] states (values far longer than any ARN) it answers `true` without
+/// looking: callers only conclude something from a `false`, so they stay sound.
 pub fn symbols_intersect(a: &[Sym], b: &[Sym]) -> bool {
     let width = b.len() + 1;
-    let mut seen = vec![false; (a.len() + 1) * width];
+    let Some(states) = (a.len() + 1)
+        .checked_mul(width)
+        .filter(|&n| n <= MAX_PRODUCT)
+    else {
+        return true;
+    };
+    let mut seen = vec![false; states];
     let mut stack = vec![(0usize, 0usize)];
     while let Some((i, j)) = stack.pop() {
         let Some(slot) = seen.get_mut(i * width + j) else {
@@ -693,6 +705,9 @@ mod tests {
         ));
         assert!(pattern_covers("é*", "éa"));
         assert!(!patterns_intersect("", "a"));
+        // Beyond the budget the answer is the safe "may intersect".
+        let huge = "a".repeat(MAX_PRODUCT);
+        assert!(patterns_intersect(&huge, "b*"));
         assert!(patterns_intersect("", "**"));
     }
 }

@@ -86,7 +86,9 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 
 fn check_statement(st: &Statement, out: &mut Vec<Diagnostic>) {
     let conds = &st.conditions;
-    if conds.len() < 2 {
+    // Grouping is quadratic; a statement with hundreds of conditions is far over RAM's size
+    // limit anyway.
+    if conds.len() < 2 || conds.len() > 256 {
         return;
     }
     for (i, c) in conds.iter().enumerate() {
