@@ -372,4 +372,3 @@ impl Drop for FakeDbs {
         }
     }
 }
-
