@@ -610,3 +610,60 @@ fn a_server_that_never_answers_times_out_after_the_given_timeout() {
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
     let _ = holder.join();
 }
+
+/// Builds `examples/preflight.rs` with the cargo that runs this test and returns its path.
+fn build_example() -> PathBuf {
+    let out = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--quiet",
+            "--example",
+            "preflight",
+            "--message-format=json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run cargo");
+    assert!(
+        out.status.success(),
+        "cargo build --example preflight failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["target"]["name"] == "preflight" && v["target"]["kind"][0] == "example")
+        .find_map(|v| v["executable"].as_str().map(PathBuf::from))
+        .expect("the example's executable in cargo's messages")
+}
+
+#[test]
+fn the_preflight_example_guards_a_call() {
+    let example = build_example();
+    let sb = Sandbox::new();
+    let server = FakeDbs::start(vec![ok()]);
+    let run = |args: &[&str]| {
+        let o = Command::new(&example)
+            .args(args)
+            .env_clear()
+            .env("HOME", sb.home())
+            .envs(env_creds())
+            .output()
+            .expect("run the example");
+        for text in [stdout(&o), stderr(&o)] {
+            assert!(!text.contains(SECRET), "a secret leaked:\n{}", show(&o));
+        }
+        o
+    };
+    // An unlisted plan: the predicted body, nothing sent.
+    let o = run(&[&server.url, "dbsunlisted01", "192.0.2.10"]);
+    assert_eq!(code(&o), 1, "{}", show(&o));
+    assert_eq!(json_out(&o)["ErrCode"], "Request.Forbidden");
+    assert_eq!(server.requests(), 0);
+    // The listed plan from inside the range: one signed call.
+    let o = run(&[&server.url, "dbsqdss5tmh1", "192.0.2.10"]);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(json_out(&o)["CreatedFullBackupsetId"], "1h7toien3abc");
+    assert_eq!(server.rejected(), Vec::<String>::new());
+    assert_eq!(server.accepted().len(), 1);
+}
