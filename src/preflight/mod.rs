@@ -132,22 +132,35 @@ impl Call {
 
 /// What is known locally about the context of a call. The default is what every call made
 /// through ramguard has: HTTPS (`acs:SecureTransport=true`) and the current time; the source IP
-/// is unknown (the caller's public address is seen only by the gateway).
+/// is unknown (the caller's public address is seen only by the gateway). Each default is
+/// replaced as a whole by any value given for its key, or by marking the key unknown.
 #[derive(Clone, Debug)]
 pub struct CallContext {
+    /// Values given by the caller, in order (a key given twice is multi-valued).
     values: Vec<(String, String)>,
+    /// Keys marked unknown by the caller.
     unknown: Vec<String>,
     principal: Option<String>,
+    /// Whether the default `acs:SecureTransport=true` still applies.
+    secure_transport: bool,
+    /// Whether the default "`acs:SourceIp` is unknown" still applies.
+    source_ip_unknown: bool,
     /// Whether `acs:CurrentTime` is filled in at each check.
     now: bool,
 }
 
+const SECURE_TRANSPORT: &str = "acs:SecureTransport";
+const SOURCE_IP: &str = "acs:SourceIp";
+const CURRENT_TIME: &str = "acs:CurrentTime";
+
 impl Default for CallContext {
     fn default() -> Self {
         CallContext {
-            values: vec![("acs:SecureTransport".to_string(), "true".to_string())],
-            unknown: vec!["acs:SourceIp".to_string()],
+            values: Vec::new(),
+            unknown: Vec::new(),
             principal: None,
+            secure_transport: true,
+            source_ip_unknown: true,
             now: true,
         }
     }
@@ -157,10 +170,10 @@ impl CallContext {
     /// No defaults at all: every key absent unless given.
     pub fn empty() -> Self {
         CallContext {
-            values: Vec::new(),
-            unknown: Vec::new(),
-            principal: None,
+            secure_transport: false,
+            source_ip_unknown: false,
             now: false,
+            ..CallContext::default()
         }
     }
 
@@ -173,7 +186,7 @@ impl CallContext {
         self
     }
 
-    /// Marks a key as unknown.
+    /// Marks a key as unknown, replacing a default for it.
     pub fn unknown(mut self, key: impl Into<String>) -> Self {
         let key = key.into();
         self.forget_default(&key);
@@ -186,17 +199,14 @@ impl CallContext {
         self
     }
 
+    /// Drops the default for `key`, if it has one. Values the caller gave are never dropped.
     fn forget_default(&mut self, key: &str) {
-        if key.eq_ignore_ascii_case("acs:CurrentTime") {
+        if key.eq_ignore_ascii_case(SECURE_TRANSPORT) {
+            self.secure_transport = false;
+        } else if key.eq_ignore_ascii_case(SOURCE_IP) {
+            self.source_ip_unknown = false;
+        } else if key.eq_ignore_ascii_case(CURRENT_TIME) {
             self.now = false;
-        }
-        let defaults = ["acs:SecureTransport", "acs:SourceIp"];
-        if defaults.iter().any(|d| d.eq_ignore_ascii_case(key)) {
-            let user_given = |k: &String| !defaults.iter().any(|d| d == k);
-            self.values
-                .retain(|(k, _)| !k.eq_ignore_ascii_case(key) || user_given(k));
-            self.unknown
-                .retain(|k| !k.eq_ignore_ascii_case(key) || user_given(k));
         }
     }
 }
@@ -244,6 +254,12 @@ impl Preflight {
     /// The evaluator request for a call in a context.
     pub fn request(&self, call: &Call, context: &CallContext) -> Result<Request, RequestError> {
         let mut b = Request::builder(call.action(), call.resource());
+        if context.secure_transport {
+            b = b.context(SECURE_TRANSPORT, "true");
+        }
+        if context.source_ip_unknown {
+            b = b.unknown(SOURCE_IP);
+        }
         for (k, v) in &context.values {
             b = b.context(k.clone(), v.clone());
         }
@@ -254,7 +270,7 @@ impl Preflight {
             let now = OffsetDateTime::now_utc()
                 .format(&Rfc3339)
                 .unwrap_or_default();
-            b = b.context("acs:CurrentTime", now);
+            b = b.context(CURRENT_TIME, now);
         }
         if let Some(p) = &context.principal {
             b = b.principal(p.clone());
