@@ -46,7 +46,8 @@ pub(crate) struct CompiledCondition {
     pub operator: Operator,
     /// As written (for traces).
     pub key: Box<str>,
-    pub key_lower: Box<str>,
+    /// Index of the lowercased key in the policy set's [`KeyTable`].
+    pub key_id: u32,
     /// As written (for traces).
     pub texts: Box<[Box<str>]>,
     pub values: CondValues,
@@ -213,6 +214,60 @@ impl CompiledStatement {
     }
 }
 
+/// The condition keys of a policy set, lowercased, each with a number: a request resolves each
+/// key once, and conditions then find their key's values by index.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyTable {
+    ids: HashMap<Box<str>, u32>,
+    pub keys: Vec<Box<str>>,
+}
+
+impl KeyTable {
+    fn intern(&mut self, key: &str) -> Result<u32, String> {
+        let lower = key.to_lowercase();
+        if let Some(&id) = self.ids.get(lower.as_str()) {
+            return Ok(id);
+        }
+        let id =
+            u32::try_from(self.keys.len()).map_err(|_| "too many condition keys".to_string())?;
+        self.keys.push(lower.clone().into());
+        self.ids.insert(lower.into(), id);
+        Ok(id)
+    }
+}
+
+/// The candidate statements of a request in ascending id order (the three buckets are each
+/// ascending and disjoint, so this is a merge): matched statements come out in load order
+/// without sorting, and memory is walked forwards. `true` marks a statement found by its exact
+/// action, whose action is known to match.
+pub(crate) struct Candidates<'a> {
+    exact: &'a [u32],
+    service: &'a [u32],
+    always: &'a [u32],
+}
+
+impl Iterator for Candidates<'_> {
+    type Item = (u32, bool);
+
+    fn next(&mut self) -> Option<(u32, bool)> {
+        let head = |s: &[u32]| s.first().copied().unwrap_or(u32::MAX);
+        let (e, s, a) = (head(self.exact), head(self.service), head(self.always));
+        let min = e.min(s).min(a);
+        if min == u32::MAX {
+            return None;
+        }
+        let (bucket, exact) = if min == e {
+            (&mut self.exact, true)
+        } else if min == s {
+            (&mut self.service, false)
+        } else {
+            (&mut self.always, false)
+        };
+        *bucket = bucket.get(1..).unwrap_or_default();
+        Some((min, exact))
+    }
+}
+
 /// A document kept for naming and locating its statements.
 #[derive(Clone, Debug)]
 pub(crate) struct LoadedPolicy {
@@ -244,32 +299,39 @@ impl LayerSet {
     }
 
     /// The statements a request can match: every statement that matches is among them.
-    pub fn candidates<'a>(
-        &'a self,
-        action_lower: &str,
-        service_lower: &str,
-    ) -> impl Iterator<Item = u32> + 'a {
-        let exact = self
-            .by_action
-            .get(action_lower)
-            .map_or(&[][..], Vec::as_slice);
-        let service = self
-            .by_service
-            .get(service_lower)
-            .map_or(&[][..], Vec::as_slice);
-        exact.iter().chain(service).chain(&self.always).copied()
+    pub fn candidates(&self, action_lower: &str, service_lower: &str) -> Candidates<'_> {
+        Candidates {
+            exact: self
+                .by_action
+                .get(action_lower)
+                .map_or(&[][..], Vec::as_slice),
+            service: self
+                .by_service
+                .get(service_lower)
+                .map_or(&[][..], Vec::as_slice),
+            always: &self.always,
+        }
     }
 
-    pub fn add(&mut self, name: String, source: SourceFile, policy: &Policy) -> Result<(), String> {
+    pub fn add(
+        &mut self,
+        name: String,
+        source: SourceFile,
+        policy: &Policy,
+        keys: &mut KeyTable,
+    ) -> Result<(), String> {
         let policy_index =
             u32::try_from(self.policies.len()).map_err(|_| "too many policies".to_string())?;
         let mut compiled = Vec::with_capacity(policy.statements.len());
         for st in &policy.statements {
-            compiled.push(compile_statement(policy_index, &source, st)?);
+            compiled.push(compile_statement(policy_index, &source, st, keys)?);
         }
         for st in compiled {
+            // u32::MAX is the merge's end marker.
             let id = u32::try_from(self.statements.len())
-                .map_err(|_| "too many statements".to_string())?;
+                .ok()
+                .filter(|&id| id < u32::MAX)
+                .ok_or_else(|| "too many statements".to_string())?;
             self.index(id, &st);
             self.statements.push(st);
         }
@@ -321,6 +383,7 @@ fn compile_statement(
     policy: u32,
     source: &SourceFile,
     st: &Statement,
+    keys: &mut KeyTable,
 ) -> Result<CompiledStatement, String> {
     let lc = source.line_col(st.span.start as usize);
     let index = u32::try_from(st.index).map_err(|_| "too many statements".to_string())?;
@@ -339,7 +402,7 @@ fn compile_statement(
     let conditions = st
         .conditions
         .iter()
-        .map(compile_condition)
+        .map(|c| compile_condition(c, keys))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(CompiledStatement {
         policy,
@@ -389,7 +452,7 @@ fn compile_principal_values(c: &mut CompiledPrincipal, kind: PrincipalKind, el: 
     }
 }
 
-fn compile_condition(c: &Condition) -> Result<CompiledCondition, String> {
+fn compile_condition(c: &Condition, keys: &mut KeyTable) -> Result<CompiledCondition, String> {
     let raw = || c.values.iter().map(|v| v.value.as_str());
     // The linter already refused documents with malformed values; failing here is a guard.
     let bad = |v: &str| format!("invalid `{}` value `{v}`", c.operator.name());
@@ -415,7 +478,7 @@ fn compile_condition(c: &Condition) -> Result<CompiledCondition, String> {
     Ok(CompiledCondition {
         operator: c.operator,
         key: c.key.as_str().into(),
-        key_lower: c.key.to_lowercase().into(),
+        key_id: keys.intern(&c.key)?,
         texts: raw().map(Into::into).collect(),
         values,
     })

@@ -22,6 +22,18 @@ struct Cx<'r> {
     req: &'r Request,
     /// The resource split at its unknown parts; `None` for a known resource (the fast path).
     pieces: Option<Vec<Piece<'r>>>,
+    /// What the request holds for each condition key of the policy set, by key id: resolved
+    /// once per request instead of once per condition.
+    slots: Vec<Lookup<'r>>,
+}
+
+impl Cx<'_> {
+    fn slot(&self, key_id: u32) -> Lookup<'_> {
+        self.slots
+            .get(key_id as usize)
+            .copied()
+            .unwrap_or(Lookup::Absent)
+    }
 }
 
 /// A request value a condition could not read, before deduplication.
@@ -74,6 +86,7 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
             Resource::Known(_) => None,
             partial @ Resource::Partial(_) => Some(partial.pieces()),
         },
+        slots: set.keys.keys.iter().map(|k| req.lookup(k)).collect(),
     };
     let control = (!set.control.is_empty())
         .then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
@@ -274,8 +287,11 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
         faults: Vec::new(),
         trace: None,
     };
-    let mut visit = |id: u32, st: &CompiledStatement, trace: Option<&mut StatementTrace>| {
-        let t = eval_statement(st, cx, &mut out.faults, trace);
+    let mut visit = |id: u32,
+                     st: &CompiledStatement,
+                     action_known: bool,
+                     trace: Option<&mut StatementTrace>| {
+        let t = eval_statement(st, cx, action_known, &mut out.faults, trace);
         let (acc, hits) = match st.effect {
             Effect::Deny => (&mut out.deny, &mut out.deny_hits),
             Effect::Allow => (&mut out.allow, &mut out.allow_hits),
@@ -296,7 +312,7 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
             .collect();
         for (id, st) in (0u32..).zip(&set.statements) {
             let mut trace = skeleton(st);
-            visit(id, st, Some(&mut trace));
+            visit(id, st, false, Some(&mut trace));
             if let Some(p) = policies.get_mut(st.policy as usize) {
                 p.statements.push(trace);
             }
@@ -312,14 +328,11 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
         });
     } else {
         let req = cx.req;
-        for id in set.candidates(&req.action_lower, req.service_lower()) {
+        for (id, action_known) in set.candidates(&req.action_lower, req.service_lower()) {
             if let Some(st) = set.statements.get(id as usize) {
-                visit(id, st, None);
+                visit(id, st, action_known, None);
             }
         }
-        // Candidates come bucket by bucket; matched statements are reported in load order.
-        out.deny_hits.sort_unstable();
-        out.allow_hits.sort_unstable();
     }
     out
 }
@@ -347,11 +360,12 @@ fn skeleton(st: &CompiledStatement) -> StatementTrace {
 fn eval_statement(
     st: &CompiledStatement,
     cx: &Cx<'_>,
+    action_known: bool,
     faults: &mut Vec<Fault>,
     mut trace: Option<&mut StatementTrace>,
 ) -> Truth {
     let req = cx.req;
-    if !st.action_matches(&req.action_lower) {
+    if !action_known && !st.action_matches(&req.action_lower) {
         return Truth::FALSE;
     }
     let mut t = Truth::TRUE;
@@ -392,7 +406,8 @@ fn eval_statement(
         .as_ref()
         .map(|_| Vec::with_capacity(st.conditions.len()));
     for c in st.conditions.iter() {
-        let r = eval_condition(c, req, &mut |v, fault| {
+        let lookup = cx.slot(c.key_id);
+        let r = eval_condition(c, lookup, &mut |v, fault| {
             faults.push(Fault {
                 policy: st.policy,
                 statement: st.index,
@@ -408,7 +423,7 @@ fn eval_statement(
             });
         });
         if let Some(ct) = ctraces.as_mut() {
-            ct.push(condition_trace(c, req, r.value));
+            ct.push(condition_trace(c, lookup, r.value));
         }
         t = t.and(r);
     }
@@ -447,11 +462,11 @@ fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
 /// positive operator holds if any request value matches and the negated one if none does.
 fn eval_condition(
     c: &CompiledCondition,
-    req: &Request,
+    lookup: Lookup<'_>,
     on_fault: &mut dyn FnMut(&CtxValue, ValueFault),
 ) -> Truth {
     let negated = c.operator.is_negated();
-    match req.lookup(&c.key_lower) {
+    match lookup {
         Lookup::Absent => Truth::known(negated),
         Lookup::Unknown(bit) => Truth::unknown(bit),
         Lookup::Values(values) => {
@@ -476,12 +491,12 @@ fn eval_condition(
     }
 }
 
-fn condition_trace(c: &CompiledCondition, req: &Request, result: Tri) -> ConditionTrace {
+fn condition_trace(c: &CompiledCondition, lookup: Lookup<'_>, result: Tri) -> ConditionTrace {
     ConditionTrace {
         operator: c.operator.name(),
         key: c.key.to_string(),
         expected: c.texts.iter().map(|t| t.to_string()).collect(),
-        actual: match req.lookup(&c.key_lower) {
+        actual: match lookup {
             Lookup::Absent => Actual::Absent,
             Lookup::Unknown(_) => Actual::Unknown,
             Lookup::Values(vs) => Actual::Values(vs.iter().map(|v| v.raw.clone()).collect()),

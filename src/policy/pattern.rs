@@ -15,8 +15,58 @@ pub enum Pattern {
     Prefix(Box<str>),
     /// `*abc`
     Suffix(Box<str>),
+    /// `*` wildcards only (no `?`), not of the shapes above: `acs:ecs:*:123:instance/*`.
+    Segments(Box<Segments>),
     /// Anything else with wildcards.
     Glob(Box<str>),
+}
+
+/// A `*`-only pattern as its literal pieces: `first*middle[0]*...*last`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segments {
+    first: Box<str>,
+    /// Non-empty pieces between stars.
+    middle: Box<[Box<str>]>,
+    last: Box<str>,
+}
+
+impl Segments {
+    fn new(pattern: &str) -> Segments {
+        let mut pieces: Vec<&str> = pattern.split('*').collect();
+        let last = pieces.pop().unwrap_or_default();
+        let first = if pieces.is_empty() {
+            ""
+        } else {
+            pieces.remove(0)
+        };
+        Segments {
+            first: first.into(),
+            middle: pieces
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .map(Into::into)
+                .collect(),
+            last: last.into(),
+        }
+    }
+
+    /// Anchored first and last pieces, then each middle piece at its leftmost place: for
+    /// `*`-only patterns the leftmost placement never loses a match.
+    fn matches(&self, text: &str) -> bool {
+        let Some(rest) = text.strip_prefix(&*self.first) else {
+            return false;
+        };
+        let Some(mut window) = rest.strip_suffix(&*self.last) else {
+            return false;
+        };
+        for piece in self.middle.iter() {
+            match window.find(&**piece) {
+                Some(at) => window = window.get(at + piece.len()..).unwrap_or_default(),
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 impl Pattern {
@@ -31,6 +81,9 @@ impl Pattern {
             Some(0) if pattern.starts_with('*') && !pattern[1..].contains(wild) => {
                 Pattern::Suffix(pattern.get(1..).unwrap_or_default().into())
             }
+            Some(_) if !pattern.contains('?') => {
+                Pattern::Segments(Box::new(Segments::new(pattern)))
+            }
             Some(_) => Pattern::Glob(pattern.into()),
         }
     }
@@ -41,6 +94,7 @@ impl Pattern {
             Pattern::Exact(p) => **p == *text,
             Pattern::Prefix(p) => text.starts_with(&**p),
             Pattern::Suffix(p) => text.ends_with(&**p),
+            Pattern::Segments(s) => s.matches(text),
             Pattern::Glob(p) => glob_match(p, text),
         }
     }
@@ -50,6 +104,7 @@ impl Pattern {
         match self {
             Pattern::Any | Pattern::Suffix(_) => "",
             Pattern::Exact(p) | Pattern::Prefix(p) => p,
+            Pattern::Segments(s) => &s.first,
             Pattern::Glob(p) => p.split(['*', '?']).next().unwrap_or_default(),
         }
     }
