@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test and benchmark code: a failure should stop with a message"
+)]
 //! Lint throughput: one file, and a generated corpus in process on every core.
 //!
 //! `cargo bench --bench lint`. The corpus comes from `../shared/bench/gen_corpus.py`
@@ -39,7 +45,10 @@ fn bench(c: &mut Criterion) {
         ..LintOptions::default()
     };
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for name in ["policies/dbs-backup-operator.json", "benches/data/large-policy.json"] {
+    for name in [
+        "policies/dbs-backup-operator.json",
+        "benches/data/large-policy.json",
+    ] {
         let bytes = std::fs::read(root.join(name)).expect("fixture");
         let mut g = c.benchmark_group("lint_one_file");
         g.throughput(Throughput::Bytes(bytes.len() as u64));
@@ -63,18 +72,21 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("lint_corpus");
     g.sample_size(10);
     g.throughput(Throughput::Elements(files.len() as u64));
-    g.bench_function(format!("{}_files_{}_bytes_parallel", files.len(), bytes), |b| {
-        b.iter_batched(
-            || (),
-            |()| {
-                files
-                    .par_iter()
-                    .map(|(n, b)| lint_bytes(n, b, options).diagnostics.len())
-                    .sum::<usize>()
-            },
-            BatchSize::SmallInput,
-        )
-    });
+    g.bench_function(
+        format!("{}_files_{}_bytes_parallel", files.len(), bytes),
+        |b| {
+            b.iter_batched(
+                || (),
+                |()| {
+                    files
+                        .par_iter()
+                        .map(|(n, b)| lint_bytes(n, b, options).diagnostics.len())
+                        .sum::<usize>()
+                },
+                BatchSize::SmallInput,
+            )
+        },
+    );
     g.finish();
 }
 

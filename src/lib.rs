@@ -7,6 +7,7 @@ pub mod eval;
 pub mod json;
 pub mod lint;
 pub mod policy;
+pub mod preflight;
 pub mod render;
 pub mod source;
 

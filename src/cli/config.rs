@@ -1,121 +1,407 @@
 //! `ramguard.toml`: found in the current directory or a parent, or named with `--config`.
+//!
+//! ```toml
+//! [lint]
+//! exclude = ["policies/invalid/**"]      # skipped by directory walks and globs
+//! select = ["RG0", "RG1"]                 # codes, prefixes or rule names; default: all
+//! ignore = ["RG013"]                      # the most specific selector wins, ignore wins ties
+//!
+//! [lint.kinds]                            # policy kind by glob
+//! "policies/trust/**" = "trust"
+//!
+//! [lint.severity]                         # severity overrides by code or prefix
+//! RG034 = "error"
+//!
+//! [[lint.per-file-ignores]]
+//! path = "policies/legacy/**"
+//! codes = ["RG3"]
+//!
+//! [[suppress]]                            # one accepted finding (or a few)
+//! code = "RG101"
+//! path = "policies/break-glass.json"
+//! sid = "BreakGlass"                      # or pointer = "/Statement/0"
+//! reason = "break-glass role, reviewed in SEC-1234"
+//! expires = "2026-12-31"                  # optional
+//! ```
+//!
+//! Globs are relative to the directory of the configuration file. Unknown keys, missing
+//! `reason`s, unknown rule codes, bad globs and bad dates are errors that name the line.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
 
+use glob::Pattern;
 use serde::Deserialize;
+use toml::Spanned;
 
+use crate::lint::select::{self, PerFileIgnore, Selector, Settings, Suppression};
+use crate::lint::Severity;
 use crate::policy::PolicyKind;
+use crate::source::{self, SourceFile, Span};
 
 pub const FILE_NAME: &str = "ramguard.toml";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+struct Config {
     #[serde(default)]
-    pub lint: LintConfig,
+    lint: LintConfig,
+    #[serde(default)]
+    suppress: Vec<Spanned<SuppressEntry>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct LintConfig {
-    /// Globs (relative to the config file) of files that directory walks and globs skip.
+struct LintConfig {
+    /// Globs of files that directory walks and globs skip.
     #[serde(default)]
-    pub exclude: Vec<String>,
+    exclude: Vec<Spanned<String>>,
     /// Policy kind by path glob, for files linted without `--kind` (first match wins).
     #[serde(default)]
-    pub kinds: std::collections::BTreeMap<String, String>,
+    kinds: BTreeMap<String, Spanned<String>>,
+    select: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    per_file_ignores: Vec<PerFileEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerFileEntry {
+    path: Spanned<String>,
+    codes: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuppressEntry {
+    code: Spanned<String>,
+    path: Spanned<String>,
+    sid: Option<String>,
+    pointer: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    /// `"2026-12-31"` or a TOML date `2026-12-31`.
+    expires: Option<Spanned<toml::Value>>,
+}
+
+/// `--select` / `--ignore` from the command line: each replaces its counterpart in the file.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub select: Option<Vec<String>>,
+    pub ignore: Option<Vec<String>>,
 }
 
 /// A loaded configuration and the directory its relative globs are resolved against.
 #[derive(Debug, Default)]
 pub struct Loaded {
-    pub config: Config,
     pub root: PathBuf,
-    pub path: Option<PathBuf>,
-    exclude: Vec<glob::Pattern>,
-    kinds: Vec<(glob::Pattern, PolicyKind)>,
+    /// The configuration file as shown to users, and its text (findings can point into it).
+    pub source: Option<SourceFile>,
+    pub settings: Settings,
+    exclude: Vec<Pattern>,
+    kinds: Vec<(Pattern, PolicyKind)>,
 }
 
 impl Loaded {
-    /// Whether a discovered file is excluded.
-    pub fn is_excluded(&self, path: &Path) -> bool {
-        let rel = relative_to(path, &self.root);
-        self.exclude.iter().any(|p| p.matches_path(&rel))
+    /// `path` relative to the configuration's directory, what its globs match against.
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        relative_to(path, &self.root)
+    }
+
+    /// Whether a file is excluded (`rel` as given by [`Loaded::relative`]).
+    pub fn is_excluded(&self, rel: &Path) -> bool {
+        self.exclude.iter().any(|p| select::glob_matches(p, rel))
     }
 
     /// The kind configured for a file, if any.
-    pub fn kind_of(&self, path: &Path) -> Option<PolicyKind> {
-        let rel = relative_to(path, &self.root);
+    pub fn kind_of(&self, rel: &Path) -> Option<PolicyKind> {
         self.kinds
             .iter()
-            .find(|(p, _)| p.matches_path(&rel))
+            .find(|(p, _)| select::glob_matches(p, rel))
             .map(|(_, k)| *k)
+    }
+
+    /// Whether any file on disk matches a suppression's `path` (for stale entries whose files
+    /// were not part of the run).
+    pub fn matches_any_file(&self, s: &Suppression) -> bool {
+        // The root is a literal path: `[` in a directory name must not start a character class.
+        let Some(root) = self.root.to_str() else {
+            return true;
+        };
+        let pattern = Path::new(&Pattern::escape(root)).join(s.path.as_str());
+        let Some(pattern) = pattern.to_str() else {
+            return true;
+        };
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..glob::MatchOptions::new()
+        };
+        match glob::glob_with(pattern, options) {
+            Ok(mut paths) => paths.any(|p| p.is_ok_and(|p| p.is_file())),
+            // Not knowable: do not call the entry stale.
+            Err(_) => true,
+        }
     }
 }
 
 /// `path` relative to `root` when it lies below it (both made absolute first).
 pub fn relative_to(path: &Path, root: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let clean: PathBuf = abs.components().collect();
+    let clean = absolute(path);
     clean
         .strip_prefix(root)
         .map(Path::to_path_buf)
         .unwrap_or(clean)
 }
 
-/// Loads `explicit`, or the nearest `ramguard.toml` from the current directory upwards.
-pub fn load(explicit: Option<&Path>) -> Result<Loaded, String> {
+fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.components().collect()
+}
+
+/// A path as shown to users: relative to the current directory (`../ramguard.toml` when it
+/// was found in a parent), else as it is.
+fn display(path: &Path) -> String {
+    let shown = match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => relative_from(path, &cwd),
+        _ => path.to_path_buf(),
+    };
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+fn relative_from(path: &Path, base: &Path) -> PathBuf {
+    let path: Vec<Component> = path.components().collect();
+    let base: Vec<Component> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return path.iter().collect();
+    }
+    let mut out: PathBuf = base
+        .iter()
+        .skip(common)
+        .map(|_| Component::ParentDir)
+        .collect();
+    out.extend(path.iter().skip(common));
+    out
+}
+
+/// An error in the configuration, located at `span` of its text.
+struct Located<'a> {
+    name: &'a str,
+    source: &'a SourceFile,
+}
+
+impl Located<'_> {
+    fn at(&self, span: Range<usize>, message: impl std::fmt::Display) -> String {
+        let at = self.source.line_col(span.start);
+        format!("{}:{}:{}: {message}", self.name, at.line, at.column)
+    }
+}
+
+/// Loads `explicit`, or the nearest `ramguard.toml` from the current directory upwards, and
+/// compiles it with the command-line `overrides`.
+pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, String> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
         None => discover(),
     };
     let Some(path) = path else {
         let root = std::env::current_dir().unwrap_or_default();
+        let settings = settings(&LintConfig::default(), Vec::new(), overrides, None)?;
         return Ok(Loaded {
             root,
+            settings,
             ..Loaded::default()
         });
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read config `{}`: {e}", path.display()))?;
+    let name = display(&path);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read config `{name}`: {e}"))?;
     let config: Config =
-        toml::from_str(&text).map_err(|e| format!("invalid config `{}`: {e}", path.display()))?;
-    let abs = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-    let root: PathBuf = abs
+        toml::from_str(&text).map_err(|e| format!("invalid config `{name}`: {e}"))?;
+    let source = SourceFile::new(name.as_str(), text.as_str());
+    let loc = Located {
+        name: &name,
+        source: &source,
+    };
+    let root = absolute(&path)
         .parent()
-        .map(|p| p.components().collect())
+        .map(Path::to_path_buf)
         .unwrap_or_default();
+
     let exclude = config
         .lint
         .exclude
         .iter()
-        .map(|g| {
-            glob::Pattern::new(g)
-                .map_err(|e| format!("invalid exclude glob `{g}` in `{}`: {e}", path.display()))
-        })
+        .map(|g| pattern(&loc, g))
         .collect::<Result<Vec<_>, _>>()?;
     let kinds = config
         .lint
         .kinds
         .iter()
         .map(|(g, k)| {
-            let kind = PolicyKind::parse(k).ok_or_else(|| {
-                format!(
-                    "invalid kind `{k}` for `{g}` in `{}`: use identity, control, session or trust",
-                    path.display()
+            let kind = PolicyKind::parse(k.get_ref()).ok_or_else(|| {
+                loc.at(
+                    k.span(),
+                    format!(
+                        "invalid kind `{}`: use identity, control, session or trust",
+                        k.get_ref()
+                    ),
                 )
             })?;
-            let pattern = glob::Pattern::new(g)
-                .map_err(|e| format!("invalid kinds glob `{g}` in `{}`: {e}", path.display()))?;
+            let pattern = Pattern::new(g)
+                .map_err(|e| loc.at(k.span(), format!("invalid glob `{g}`: {e}")))?;
             Ok((pattern, kind))
         })
         .collect::<Result<Vec<_>, String>>()?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let suppressions = config
+        .suppress
+        .iter()
+        .map(|entry| suppression(&loc, entry, today))
+        .collect::<Result<Vec<_>, _>>()?;
+    let settings = settings(&config.lint, suppressions, overrides, Some(&loc))?;
     Ok(Loaded {
-        config,
         root,
-        path: Some(path),
+        source: Some(source.clone()),
+        settings,
         exclude,
         kinds,
+    })
+}
+
+fn pattern(loc: &Located, glob: &Spanned<String>) -> Result<Pattern, String> {
+    Pattern::new(glob.get_ref()).map_err(|e| {
+        loc.at(
+            glob.span(),
+            format!("invalid glob `{}`: {e}", glob.get_ref()),
+        )
+    })
+}
+
+fn selector(loc: &Located, text: &Spanned<String>) -> Result<Selector, String> {
+    Selector::parse(text.get_ref()).map_err(|e| loc.at(text.span(), e))
+}
+
+/// Compiles selection, severities, per-file ignores and `suppressions`. `loc` is `None` when
+/// there is no configuration file.
+fn settings(
+    lint: &LintConfig,
+    suppressions: Vec<Suppression>,
+    overrides: &Overrides,
+    loc: Option<&Located>,
+) -> Result<Settings, String> {
+    let in_file = |list: &[Spanned<String>]| -> Result<Vec<Selector>, String> {
+        match loc {
+            Some(loc) => list.iter().map(|s| selector(loc, s)).collect(),
+            None => Ok(Vec::new()),
+        }
+    };
+    let on_command_line = |flag: &str, list: &[String]| -> Result<Vec<Selector>, String> {
+        list.iter()
+            .map(|s| Selector::parse(s).map_err(|e| format!("{flag}: {e}")))
+            .collect()
+    };
+    let select = match (&overrides.select, &lint.select) {
+        (Some(cli), _) => Some(on_command_line("--select", cli)?),
+        (None, Some(file)) => Some(in_file(file)?),
+        (None, None) => None,
+    };
+    let ignore = match &overrides.ignore {
+        Some(cli) => on_command_line("--ignore", cli)?,
+        None => in_file(&lint.ignore)?,
+    };
+    let mut severity = Vec::new();
+    let mut per_file = Vec::new();
+    if let Some(loc) = loc {
+        for (code, level) in &lint.severity {
+            let sev = Severity::parse(level.get_ref()).ok_or_else(|| {
+                loc.at(
+                    level.span(),
+                    format!(
+                        "invalid severity `{}`: use error, warning or info",
+                        level.get_ref()
+                    ),
+                )
+            })?;
+            let sel = Selector::parse(code).map_err(|e| loc.at(level.span(), e))?;
+            severity.push((sel, sev));
+        }
+        for entry in &lint.per_file_ignores {
+            per_file.push(PerFileIgnore {
+                path: pattern(loc, &entry.path)?,
+                codes: in_file(&entry.codes)?,
+            });
+        }
+    }
+    Ok(Settings::new(
+        select.as_deref(),
+        &ignore,
+        &severity,
+        per_file,
+        suppressions,
+    ))
+}
+
+fn suppression(
+    loc: &Located,
+    entry: &Spanned<SuppressEntry>,
+    today: time::Date,
+) -> Result<Suppression, String> {
+    let e = entry.get_ref();
+    if e.reason.get_ref().trim().is_empty() {
+        return Err(loc.at(
+            e.reason.span(),
+            "a suppression needs a `reason`: say why the finding is accepted",
+        ));
+    }
+    if let Some(p) = &e.pointer {
+        if !p.get_ref().is_empty() && !p.get_ref().starts_with('/') {
+            return Err(loc.at(
+                p.span(),
+                format!(
+                    "invalid `pointer` `{}`: a JSON Pointer is empty or starts with `/`, e.g. `/Statement/0`",
+                    p.get_ref()
+                ),
+            ));
+        }
+    }
+    let expires = match &e.expires {
+        None => None,
+        Some(v) => {
+            let text = match v.get_ref() {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+                other => other.to_string(),
+            };
+            let date = time::Date::parse(
+                &text,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| {
+                loc.at(
+                    v.span(),
+                    format!("invalid `expires` date `{text}`: write it as YYYY-MM-DD"),
+                )
+            })?;
+            Some((text, date, v.span()))
+        }
+    };
+    Ok(Suppression {
+        code: selector(loc, &e.code)?,
+        path: pattern(loc, &e.path)?,
+        sid: e.sid.clone(),
+        pointer: e.pointer.as_ref().map(|p| p.get_ref().clone()),
+        reason: e.reason.get_ref().trim().to_string(),
+        // The entry holds on the day it names and expires after it.
+        expired: expires.as_ref().is_some_and(|(_, date, _)| *date < today),
+        expires: expires
+            .map(|(text, _, span)| source::Spanned::new(text, Span::new(span.start, span.end))),
+        span: Span::new(entry.span().start, entry.span().end),
     })
 }
 
@@ -124,4 +410,34 @@ fn discover() -> Option<PathBuf> {
     cwd.ancestors()
         .map(|d| d.join(FILE_NAME))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suppress_entry_span_covers_the_entry() {
+        let text = "[lint]\nexclude = []\n\n[[suppress]]\ncode = \"RG0\"\npath = \"a.json\"\nreason = \"x\"\n";
+        let c: Config = toml::from_str(text).unwrap();
+        let span = c.suppress[0].span();
+        let s = &text[span.clone()];
+        // From the header to the last value: what RG090 underlines.
+        assert!(
+            s.starts_with("[[suppress]]") && s.ends_with("reason = \"x\""),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn relative_paths_climb() {
+        assert_eq!(
+            relative_from(Path::new("/a/b/ramguard.toml"), Path::new("/a/b/c/d")),
+            PathBuf::from("../../ramguard.toml")
+        );
+        assert_eq!(
+            relative_from(Path::new("/a/b/x.json"), Path::new("/a/b")),
+            PathBuf::from("x.json")
+        );
+    }
 }

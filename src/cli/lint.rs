@@ -1,16 +1,17 @@
 //! `ramguard lint`.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
+use miette::GraphicalReportHandler;
 use rayon::prelude::*;
 
 use super::files::{self, Input};
 use super::{config, exit, KindArg};
 use crate::lint::{self, FileReport, LintOptions, Severity};
 use crate::policy::PolicyKind;
-use crate::render::{self, Located, Summary};
+use crate::render::{self, Located, Summary, Suppressed};
 
 #[derive(Args, Debug)]
 pub struct LintArgs {
@@ -27,12 +28,28 @@ pub struct LintArgs {
     /// Configuration file (default: ramguard.toml in the current directory or a parent).
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Rules to run: codes, code prefixes or names, comma-separated (replaces `select` of the
+    /// configuration).
+    #[arg(long, value_delimiter = ',', value_name = "CODE,...")]
+    pub select: Option<Vec<String>>,
+    /// Rules not to run, comma-separated (replaces `ignore` of the configuration). The most
+    /// specific of `--select` and `--ignore` wins.
+    #[arg(long, value_delimiter = ',', value_name = "CODE,...")]
+    pub ignore: Option<Vec<String>>,
+    /// Skip files matching the configuration's `exclude` even when they are named explicitly
+    /// (pre-commit passes every changed file by name).
+    #[arg(long)]
+    pub force_exclude: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -56,14 +73,39 @@ impl FailOn {
 
 /// What one file contributes to the output, rendered in parallel so that file texts can be
 /// dropped as soon as they are done.
+#[derive(Default)]
 struct FileOutput {
     located: Vec<Located>,
     human: String,
+    /// Only collected for SARIF, the one format that shows them.
+    suppressed: Vec<Suppressed>,
+    suppressed_count: usize,
+    /// Indices of the `[[suppress]]` entries this file used, and of those that cover it.
+    used: Vec<usize>,
+    in_scope: Vec<usize>,
     unreadable: bool,
 }
 
+impl FileOutput {
+    fn new(report: &FileReport, format: Format, handler: &GraphicalReportHandler) -> FileOutput {
+        FileOutput {
+            located: Located::all(report),
+            human: if format == Format::Human && !report.diagnostics.is_empty() {
+                render::human::render_file(handler, report)
+            } else {
+                String::new()
+            },
+            ..FileOutput::default()
+        }
+    }
+}
+
 pub fn run(args: LintArgs) -> u8 {
-    let loaded = match config::load(args.config.as_deref()) {
+    let overrides = config::Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    let loaded = match config::load(args.config.as_deref(), &overrides) {
         Ok(c) => c,
         Err(e) => {
             super::error(e);
@@ -75,13 +117,13 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let inputs = files::expand(&paths, &|p| loaded.is_excluded(p));
-    let options_for = |input: &Input| -> LintOptions {
-        let configured = match (args.kind, input) {
-            (None, Input::File(p)) => loaded.kind_of(p),
-            _ => None,
-        };
-        match args.kind.map(Into::into).or(configured) {
+    let excluded = |p: &Path| loaded.is_excluded(&loaded.relative(p));
+    let mut inputs = files::expand(&paths, &excluded);
+    if args.force_exclude {
+        inputs.retain(|i| !matches!(i, Input::File(p) if excluded(p)));
+    }
+    let options_for = |rel: &Path| -> LintOptions {
+        match args.kind.map(Into::into).or_else(|| loaded.kind_of(rel)) {
             Some(kind) => LintOptions {
                 kind,
                 detect_trust: false,
@@ -92,61 +134,94 @@ pub fn run(args: LintArgs) -> u8 {
             },
         }
     };
-    let color = crate::render::human::use_color(std::io::stdout().is_terminal());
-    let handler = crate::render::human::handler(color);
-    let human = args.format == Format::Human;
+    let color = render::human::use_color(std::io::stdout().is_terminal());
+    let handler = render::human::handler(color);
+    let sarif = args.format == Format::Sarif;
 
     let outputs: Vec<FileOutput> = inputs
         .par_iter()
         .map(|input| {
-            let (report, unreadable) = lint_input(input, options_for(input));
+            let (Input::File(path) | Input::Missing(path, _)) = input;
+            let rel = loaded.relative(path);
+            let (mut report, unreadable) = lint_input(input, options_for(&rel));
+            let applied = loaded.settings.apply(&mut report, &rel);
+            let suppressions = loaded.settings.suppressions();
             FileOutput {
-                located: Located::all(&report),
-                human: if human && !report.diagnostics.is_empty() {
-                    crate::render::human::render_file(&handler, &report)
+                suppressed: if sarif {
+                    applied
+                        .suppressed
+                        .iter()
+                        .map(|(d, i)| Suppressed {
+                            located: Located::new(&report, d),
+                            reason: suppressions
+                                .get(*i)
+                                .map(|s| s.reason.clone())
+                                .unwrap_or_default(),
+                        })
+                        .collect()
                 } else {
-                    String::new()
+                    Vec::new()
                 },
+                suppressed_count: applied.suppressed.len(),
+                used: applied.used,
+                in_scope: applied.in_scope,
                 unreadable,
+                ..FileOutput::new(&report, args.format, &handler)
             }
         })
         .collect();
 
+    let config_output = config_findings(&loaded, &outputs)
+        .map(|report| FileOutput::new(&report, args.format, &handler));
+
     let mut summary = Summary::default();
-    let mut located = Vec::new();
     let mut unreadable = false;
-    for o in &outputs {
+    let mut suppressed_count = 0;
+    for o in outputs.iter().chain(&config_output) {
         unreadable |= o.unreadable;
+        suppressed_count += o.suppressed_count;
         for l in &o.located {
             summary.add(l.severity);
         }
     }
+    let files = inputs.len();
     let text = match args.format {
-        Format::Json => {
-            for o in outputs {
-                located.extend(o.located);
-            }
-            render::json::render(inputs.len(), &located, summary)
-        }
         Format::Human => {
-            let mut s: String = outputs.iter().map(|o| o.human.as_str()).collect();
+            let mut s: String = outputs
+                .iter()
+                .chain(&config_output)
+                .map(|o| o.human.as_str())
+                .collect();
             s.push_str(
-                &crate::render::human::Totals {
-                    files: inputs.len(),
+                &render::human::Totals {
+                    files,
                     summary,
+                    suppressed: suppressed_count,
                 }
                 .to_string(),
             );
             s.push('\n');
             s
         }
+        format => {
+            let mut located = Vec::new();
+            let mut suppressed = Vec::new();
+            for o in outputs.into_iter().chain(config_output) {
+                located.extend(o.located);
+                suppressed.extend(o.suppressed);
+            }
+            render::sort(&mut located);
+            match format {
+                Format::Json => render::json::render(files, &located, summary),
+                Format::Sarif => {
+                    render::sort_suppressed(&mut suppressed);
+                    render::sarif::render(&located, &suppressed)
+                }
+                _ => render::github::render(&located),
+            }
+        }
     };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
+    if super::print(&text) != exit::OK {
         return exit::ERROR;
     }
 
@@ -162,6 +237,33 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// Expired and stale `[[suppress]]` entries, located in the configuration file.
+fn config_findings(loaded: &config::Loaded, outputs: &[FileOutput]) -> Option<FileReport> {
+    let source = loaded.source.clone()?;
+    let n = loaded.settings.suppressions().len();
+    if n == 0 {
+        return None;
+    }
+    let mut used = vec![false; n];
+    let mut in_scope = vec![false; n];
+    for o in outputs {
+        for &i in &o.used {
+            if let Some(u) = used.get_mut(i) {
+                *u = true;
+            }
+        }
+        for &i in &o.in_scope {
+            if let Some(u) = in_scope.get_mut(i) {
+                *u = true;
+            }
+        }
+    }
+    let report = loaded
+        .settings
+        .config_report(source, &used, &in_scope, &|s| loaded.matches_any_file(s));
+    (!report.diagnostics.is_empty()).then_some(report)
 }
 
 fn outputs_fail(s: &Summary, threshold: Severity) -> bool {

@@ -3,6 +3,10 @@
 mod config;
 mod files;
 mod lint;
+mod policies;
+mod preflight;
+mod rules;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -35,6 +39,16 @@ pub struct Cli {
 pub enum Command {
     /// Check policy documents for grammar errors RAM would reject, and for risky or dead grants.
     Lint(lint::LintArgs),
+    /// Evaluate a request against policies in RAM's order and explain the decision.
+    Simulate(simulate::SimulateArgs),
+    /// Predict, without calling anything, what RAM answers to a DBS API call.
+    Preflight(preflight::PreflightArgs),
+    /// Make the real, signed DBS API call behind the same preflight.
+    Call(preflight::CallCmdArgs),
+    /// List every lint rule.
+    Rules(rules::RulesArgs),
+    /// Explain one lint rule: what it does, why, an example and what to write instead.
+    Rule(rules::RuleArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -72,8 +86,26 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Lint(args) => lint::run(args),
+        Command::Simulate(args) => simulate::run(args),
+        Command::Preflight(args) => preflight::run_preflight(args),
+        Command::Call(args) => preflight::run_call(args),
+        Command::Rules(args) => rules::list(args),
+        Command::Rule(args) => rules::show(args),
     };
     ExitCode::from(code)
+}
+
+/// Writes machine or human output to stdout; a closed pipe is an error (exit 2), not a panic.
+pub(crate) fn print(text: &str) -> u8 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => exit::OK,
+        Err(_) => exit::ERROR,
+    }
 }
 
 /// Prints an error for the user on stderr, in the tool's voice.

@@ -18,17 +18,17 @@ pub struct AccessDeniedDetail {
     /// Not returned by every product; the preflight fills it in with the rendered ARN.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_resource: Option<String>,
+    /// `ImplicitDeny` or `ExplicitDeny`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_permission_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_principal_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_principal_owner_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_principal_display_name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub policy_type: Option<String>,
-    /// `ImplicitDeny` or `ExplicitDeny`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub no_permission_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoded_diagnostic_message: Option<String>,
 }
@@ -176,6 +176,7 @@ mod tests {
     }
 
     #[test]
+    /// The field order of CLI.md's example body.
     fn predicted_forbidden_body_has_the_api_field_order() {
         let body = ForbiddenBody::predicted(
             "abc",
@@ -189,7 +190,7 @@ mod tests {
         let text = serde_json::to_string(&body).unwrap();
         assert_eq!(
             text,
-            r#"{"HttpStatusCode":403,"RequestId":"ramguard-preflight-abc","ErrCode":"Request.Forbidden","ErrMessage":"Have no Permissions","Success":false,"AccessDeniedDetail":{"AuthAction":"dbs:StartBackupPlan","PolicyType":"AccountLevelIdentityBasedPolicy","NoPermissionType":"ImplicitDeny"}}"#
+            r#"{"HttpStatusCode":403,"RequestId":"ramguard-preflight-abc","ErrCode":"Request.Forbidden","ErrMessage":"Have no Permissions","Success":false,"AccessDeniedDetail":{"AuthAction":"dbs:StartBackupPlan","NoPermissionType":"ImplicitDeny","PolicyType":"AccountLevelIdentityBasedPolicy"}}"#
         );
         let back: ForbiddenBody = serde_json::from_str(&text).unwrap();
         assert_eq!(back, body);

@@ -9,7 +9,7 @@ use super::response::Response;
 use super::trace::Trace;
 use crate::json;
 use crate::lint::rules::grammar as g;
-use crate::lint::{self, Diagnostic, FileReport, LintOptions, Severity};
+use crate::lint::{self, Category, Diagnostic, FileReport, LintOptions, Severity};
 use crate::policy::{self, PolicyKind};
 use crate::source::SourceFile;
 
@@ -67,8 +67,14 @@ fn invalid_message(report: &FileReport) -> String {
 ///   complement of `Resource`, so that old documents can still be simulated;
 /// - `policy-too-large` (RG005): the size limit is where RAM stores a document, not what it
 ///   means; a draft over the limit can still be simulated (the linter keeps reporting it).
+///
+/// Only grammar errors refuse a document: security and catalogue findings (an `Allow *` on `*`,
+/// an unknown action) are exactly what a simulation should be able to show the effect of.
 pub(crate) fn refuses(d: &Diagnostic) -> bool {
-    d.severity == Severity::Error && *d.rule != g::NOT_RESOURCE && *d.rule != g::POLICY_TOO_LARGE
+    d.severity == Severity::Error
+        && d.rule.category == Category::Grammar
+        && *d.rule != g::NOT_RESOURCE
+        && *d.rule != g::POLICY_TOO_LARGE
 }
 
 /// The policies that apply to a caller, by layer, compiled once for many requests.

@@ -1,8 +1,10 @@
 //! Linting one document: read, parse, lower, run the model rules, locate every finding.
 
 mod diagnostic;
+pub mod meta;
 pub mod registry;
 pub mod rules;
+pub mod select;
 
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use registry::{Category, Rule, RuleContext};
@@ -26,6 +28,19 @@ pub struct LintOptions {
 pub struct FileReport {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
+    /// Span and `Sid` of every statement that has one (read from the JSON, so statements that
+    /// failed to lower keep theirs): lets a suppression name a statement by `Sid`.
+    pub sids: Vec<(Span, String)>,
+}
+
+impl FileReport {
+    /// The `Sid` of the statement that contains `span`, if it has one.
+    pub fn sid_at(&self, span: Span) -> Option<&str> {
+        self.sids
+            .iter()
+            .find(|(s, _)| s.contains(span))
+            .map(|(_, sid)| sid.as_str())
+    }
 }
 
 /// Lints a file's bytes. Never fails: every problem is a diagnostic.
@@ -47,6 +62,7 @@ pub fn lint_bytes(name: &str, bytes: &[u8], options: LintOptions) -> FileReport 
             FileReport {
                 source,
                 diagnostics: vec![d],
+                sids: Vec::new(),
             }
         }
     }
@@ -61,6 +77,7 @@ pub fn unreadable(name: &str, error: &std::io::Error) -> FileReport {
             Span::default(),
             format!("cannot read the file: {error}"),
         )],
+        sids: Vec::new(),
     }
 }
 
@@ -68,6 +85,7 @@ pub fn unreadable(name: &str, error: &std::io::Error) -> FileReport {
 pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     let parsed = json::parse(&source.text);
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut sids = Vec::new();
     if parsed.bom {
         diags.push(
             Diagnostic::new(
@@ -112,6 +130,7 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
         for d in &mut diags {
             d.pointer = json::pointer_for(root, d.span);
         }
+        sids = statement_sids(root);
     }
     diags.sort_by(|a, b| {
         (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
@@ -119,7 +138,34 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     FileReport {
         source,
         diagnostics: diags,
+        sids,
     }
+}
+
+/// Span and `Sid` of each statement object that has a string `Sid` (the first `Statement` and
+/// `Sid` keys count, as in lowering; the single-object form of `Statement` too).
+fn statement_sids(root: &json::Node) -> Vec<(Span, String)> {
+    let json::Value::Object(members) = &root.value else {
+        return Vec::new();
+    };
+    let statements = match members.iter().find(|m| m.key == "Statement") {
+        Some(m) => match &m.value.value {
+            json::Value::Array(items) => items.as_slice(),
+            json::Value::Object(_) => std::slice::from_ref(&m.value),
+            _ => &[],
+        },
+        None => &[],
+    };
+    statements
+        .iter()
+        .filter_map(|st| match &st.value {
+            json::Value::Object(ms) => match &ms.iter().find(|m| m.key == "Sid")?.value.value {
+                json::Value::String(sid) => Some((st.span, sid.clone())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
 }
 
 fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<Diagnostic>) {

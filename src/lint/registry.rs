@@ -2,12 +2,15 @@
 //!
 //! Codes are banded by category and never reused:
 //! `RG0xx` syntax and grammar (what RAM itself rejects), `RG1xx` security, `RG2xx` correctness
-//! against the service catalogue, `RG3xx` redundancy, `RG4xx` conditions.
+//! against the service catalogue, `RG3xx` redundancy, `RG4xx` conditions. `RG09x` are meta rules
+//! about the configuration itself (unused or expired suppressions), see [`super::meta`].
 
 use serde::Serialize;
 
+use std::sync::LazyLock;
+
 use super::diagnostic::{Diagnostic, Severity};
-use super::rules;
+use super::{meta, rules};
 use crate::policy::{Policy, PolicyKind};
 use crate::source::SourceFile;
 
@@ -19,6 +22,8 @@ pub enum Category {
     Catalog,
     Redundancy,
     Condition,
+    /// About `ramguard.toml` itself; the fixtures are configuration files, not policies.
+    Meta,
 }
 
 impl Category {
@@ -29,6 +34,7 @@ impl Category {
             Category::Catalog => "catalog",
             Category::Redundancy => "redundancy",
             Category::Condition => "condition",
+            Category::Meta => "meta",
         }
     }
 }
@@ -81,9 +87,21 @@ impl Rule {
     }
 }
 
+/// The policy rules and the meta rules in one table, sorted by code.
+static ALL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    let mut all: Vec<&'static Rule> = rules::ALL.iter().chain(meta::ALL).copied().collect();
+    all.sort_by_key(|r| r.code);
+    all
+});
+
 /// Every rule, sorted by code.
 pub fn all() -> &'static [&'static Rule] {
-    rules::ALL
+    &ALL
+}
+
+/// Position of a rule in [`all`] (the SARIF `ruleIndex`, and the index of per-rule settings).
+pub fn index_of(rule: &Rule) -> Option<usize> {
+    all().binary_search_by(|r| r.code.cmp(rule.code)).ok()
 }
 
 /// A rule by code (case-insensitive) or by name.

@@ -24,9 +24,9 @@ pub enum GuardError {
     Indeterminate(Box<Response>),
     #[error("invalid call context: {0}")]
     Context(#[from] RequestError),
-    /// The real call failed (including a real authorization failure).
+    /// The real call failed (including a real authorization failure). Boxed: it is large.
     #[error(transparent)]
-    Dbs(#[from] DbsError),
+    Dbs(Box<DbsError>),
 }
 
 /// The outcome of a call that was sent.
@@ -55,7 +55,10 @@ impl GuardedClient {
                 Err(GuardError::Indeterminate(Box::new(r)))
             }
             prediction => {
-                let response = self.client.call(&call.api_call())?;
+                let response = self
+                    .client
+                    .call(&call.api_call())
+                    .map_err(|e| GuardError::Dbs(Box::new(e)))?;
                 Ok(Sent {
                     prediction,
                     response,

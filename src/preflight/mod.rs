@@ -15,7 +15,7 @@
 //! let call = Call::new("StartBackupPlan", "cn-hangzhou")?
 //!     .account("1234567890123456")
 //!     .param("BackupPlanId", "dbsqdss5tmh2");
-//! match preflight.check(&call, &CallContext::default()) {
+//! match preflight.check(&call, &CallContext::default())? {
 //!     Prediction::Forbidden(f) => assert_eq!(f.body.err_code, "Request.Forbidden"),
 //!     other => panic!("expected a predicted denial, got {other:?}"),
 //! }
@@ -193,8 +193,10 @@ impl CallContext {
         let defaults = ["acs:SecureTransport", "acs:SourceIp"];
         if defaults.iter().any(|d| d.eq_ignore_ascii_case(key)) {
             let user_given = |k: &String| !defaults.iter().any(|d| d == k);
-            self.values.retain(|(k, _)| !k.eq_ignore_ascii_case(key) || user_given(k));
-            self.unknown.retain(|k| !k.eq_ignore_ascii_case(key) || user_given(k));
+            self.values
+                .retain(|(k, _)| !k.eq_ignore_ascii_case(key) || user_given(k));
+            self.unknown
+                .retain(|k| !k.eq_ignore_ascii_case(key) || user_given(k));
         }
     }
 }

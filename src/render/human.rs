@@ -11,7 +11,7 @@ use crate::lint::{Diagnostic, FileReport, Severity};
 
 /// Whether to print colours: only on a terminal, and never with `NO_COLOR` set.
 pub fn use_color(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    is_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
@@ -66,11 +66,7 @@ fn to_miette(report: &FileReport, d: &Diagnostic) -> Report {
         m = m.with_help(h.clone());
     }
     Report::new(m).with_source_code(
-        NamedSource::new(
-            report.source.name.to_string(),
-            report.source.text.to_string(),
-        )
-        .with_language("json"),
+        NamedSource::new(&report.source.name, report.source.text.to_string()).with_language("json"),
     )
 }
 
@@ -92,6 +88,8 @@ fn fallback(report: &FileReport, d: &Diagnostic) -> String {
 pub struct Totals {
     pub files: usize,
     pub summary: Summary,
+    /// Findings accepted by `[[suppress]]` entries.
+    pub suppressed: usize,
 }
 
 impl fmt::Display for Totals {
@@ -103,7 +101,7 @@ impl fmt::Display for Totals {
                 f,
                 "{} checked: no problems found",
                 plural(self.files, "file")
-            )
+            )?;
         } else {
             write!(
                 f,
@@ -112,7 +110,11 @@ impl fmt::Display for Totals {
                 plural(s.error, "error"),
                 plural(s.warning, "warning"),
                 plural(s.info, "info")
-            )
+            )?;
         }
+        if self.suppressed > 0 {
+            write!(f, " ({} suppressed)", self.suppressed)?;
+        }
+        Ok(())
     }
 }

@@ -1,8 +1,11 @@
 //! Output formats for lint results. Each renderer takes located findings and writes text;
 //! none of them looks at the policy model.
 
+pub mod docs;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use serde::Serialize;
 
@@ -57,6 +60,28 @@ impl Located {
             .map(|d| Located::new(report, d))
             .collect()
     }
+}
+
+/// A finding that a `[[suppress]]` entry accepted, with the entry's reason.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    pub located: Located,
+    pub reason: String,
+}
+
+/// The order of every machine format (CLI.md): by file, then offset, then code. Stable, so
+/// findings that tie keep the order their file gave them.
+pub fn sort(located: &mut [Located]) {
+    located.sort_by(|a, b| {
+        (a.file.as_str(), a.offset, a.code).cmp(&(b.file.as_str(), b.offset, b.code))
+    });
+}
+
+pub fn sort_suppressed(suppressed: &mut [Suppressed]) {
+    suppressed.sort_by(|a, b| {
+        let (a, b) = (&a.located, &b.located);
+        (a.file.as_str(), a.offset, a.code).cmp(&(b.file.as_str(), b.offset, b.code))
+    });
 }
 
 /// Counts by severity.
