@@ -5,7 +5,7 @@
 //! every statement whose action can match) and fills a trace as it goes, so the two always agree.
 
 use super::combine::{combine, layer_outcomes, Decision, Layer, LayerState, Outcomes};
-use super::compile::{CompiledCondition, CompiledStatement, LayerSet, Pat, ValueFault};
+use super::compile::{CondRef, Hot, LayerSet, ValueFault};
 use super::policy_set::PolicySet;
 use super::request::{CtxValue, Lookup, Request, Resource};
 use super::response::{EvalError, MatchedStatement, Response};
@@ -22,14 +22,19 @@ struct Cx<'r> {
     req: &'r Request,
     /// The resource split at its unknown parts; `None` for a known resource (the fast path).
     pieces: Option<Vec<Piece<'r>>>,
-    /// What the request holds for each condition key of the policy set, by key id: resolved
-    /// once per request instead of once per condition.
-    slots: Vec<Lookup<'r>>,
+    /// The policy set's condition keys (lowercased), by key id.
+    keys: &'r [Box<str>],
+    /// What the request holds for each of them: resolved once per request, when the first
+    /// condition is reached, instead of once per condition.
+    slots: std::cell::OnceCell<Vec<Lookup<'r>>>,
 }
 
-impl Cx<'_> {
-    fn slot(&self, key_id: u32) -> Lookup<'_> {
-        self.slots
+impl<'r> Cx<'r> {
+    fn slot(&self, key_id: u32) -> Lookup<'r> {
+        let slots = self
+            .slots
+            .get_or_init(|| self.keys.iter().map(|k| self.req.lookup(k)).collect());
+        slots
             .get(key_id as usize)
             .copied()
             .unwrap_or(Lookup::Absent)
@@ -58,6 +63,18 @@ struct LayerEval {
 }
 
 impl LayerEval {
+    fn empty(layer: Layer) -> LayerEval {
+        LayerEval {
+            layer,
+            deny: Truth::FALSE,
+            allow: Truth::FALSE,
+            deny_hits: Vec::new(),
+            allow_hits: Vec::new(),
+            faults: Vec::new(),
+            trace: None,
+        }
+    }
+
     fn state(&self) -> LayerState {
         LayerState {
             deny: self.deny.value,
@@ -86,42 +103,49 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
             Resource::Known(_) => None,
             partial @ Resource::Partial(_) => Some(partial.pieces()),
         },
-        slots: set.keys.keys.iter().map(|k| req.lookup(k)).collect(),
+        keys: &set.keys.keys,
+        slots: std::cell::OnceCell::new(),
+    };
+    // A layer is reached when every gate before it can allow. The fast path evaluates only
+    // reached layers; the traced path evaluates all of them, for the explanation.
+    let passes = |l: &Option<LayerEval>| {
+        l.as_ref().map_or(true, |l| {
+            layer_outcomes(l.state()).contains(Decision::Allow)
+        })
     };
     let control = (!set.control.is_empty())
         .then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
+    let session_reached = passes(&control);
     let session = set
         .session
         .as_ref()
+        .filter(|_| traced || session_reached)
         .map(|s| eval_layer(Layer::SessionPolicy, s, &cx, traced));
-    let identity = eval_layer(
-        Layer::AccountLevelIdentityBasedPolicy,
-        &set.identity,
-        &cx,
-        traced,
-    );
-    let trust = if req.action_lower.as_ref() == "sts:assumerole" {
+    let final_reached = session_reached && passes(&session);
+    let identity = if traced || final_reached {
+        eval_layer(
+            Layer::AccountLevelIdentityBasedPolicy,
+            &set.identity,
+            &cx,
+            traced,
+        )
+    } else {
+        LayerEval::empty(Layer::AccountLevelIdentityBasedPolicy)
+    };
+    let trust = if req.action_lower.as_ref() == "sts:assumerole" && (traced || final_reached) {
         set.trust
             .as_ref()
             .map(|t| eval_layer(Layer::ResourceBasedPolicy, t, &cx, traced))
     } else {
         None
     };
+    // Unevaluated layers come after a gate that certainly denies, where `combine` stops.
     let outcomes = combine(
         control.as_ref().map(LayerEval::state),
         session.as_ref().map(LayerEval::state),
         identity.state(),
         trust.as_ref().map(LayerEval::state),
     );
-
-    // A layer is reached when every gate before it can allow.
-    let passes = |l: &Option<LayerEval>| {
-        l.as_ref().map_or(true, |l| {
-            layer_outcomes(l.state()).contains(Decision::Allow)
-        })
-    };
-    let session_reached = passes(&control);
-    let final_reached = session_reached && passes(&session);
     let mut layers: Vec<(&LayerEval, &LayerSet, bool)> = Vec::with_capacity(4);
     if let Some(c) = &control {
         layers.push((c, &set.control, true));
@@ -181,8 +205,7 @@ fn respond(
 
     let matched_of = |set: &LayerSet, hits: &[u32]| -> Vec<MatchedStatement> {
         hits.iter()
-            .filter_map(|&id| set.statements.get(id as usize))
-            .map(|st| matched_statement(set, st))
+            .filter_map(|&id| matched_statement(set, id))
             .collect()
     };
     let mut matched = Vec::new();
@@ -262,45 +285,28 @@ fn respond(
     }
 }
 
-fn matched_statement(set: &LayerSet, st: &CompiledStatement) -> MatchedStatement {
-    MatchedStatement {
+fn matched_statement(set: &LayerSet, id: u32) -> Option<MatchedStatement> {
+    let hot = set.hot.get(id as usize)?;
+    let cold = set.cold.get(id as usize)?;
+    Some(MatchedStatement {
         file: set
             .policies
-            .get(st.policy as usize)
+            .get(cold.policy as usize)
             .map(|p| p.name.clone())
             .unwrap_or_default(),
-        statement: st.index as usize,
-        sid: st.sid.as_deref().map(str::to_string),
-        effect: st.effect,
-        line: st.line as usize,
-        column: st.column as usize,
-    }
+        statement: cold.index as usize,
+        sid: cold.sid.as_deref().map(str::to_string),
+        effect: hot.effect(),
+        line: cold.line as usize,
+        column: cold.column as usize,
+    })
 }
 
 fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerEval {
-    let mut out = LayerEval {
-        layer,
-        deny: Truth::FALSE,
-        allow: Truth::FALSE,
-        deny_hits: Vec::new(),
-        allow_hits: Vec::new(),
-        faults: Vec::new(),
-        trace: None,
-    };
-    let mut visit = |id: u32,
-                     st: &CompiledStatement,
-                     action_known: bool,
-                     trace: Option<&mut StatementTrace>| {
-        let t = eval_statement(st, cx, action_known, &mut out.faults, trace);
-        let (acc, hits) = match st.effect {
-            Effect::Deny => (&mut out.deny, &mut out.deny_hits),
-            Effect::Allow => (&mut out.allow, &mut out.allow_hits),
-        };
-        *acc = acc.or(t);
-        if t.value == Tri::True {
-            hits.push(id);
-        }
-    };
+    let mut out = LayerEval::empty(layer);
+    // Faults met in Allow statements count only when no Deny certainly matches: the fast path
+    // does not look at Allow statements at all then, and the traced path must agree with it.
+    let mut allow_faults = Vec::new();
     if traced {
         let mut policies: Vec<PolicyTrace> = set
             .policies
@@ -310,10 +316,20 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
                 statements: Vec::new(),
             })
             .collect();
-        for (id, st) in (0u32..).zip(&set.statements) {
-            let mut trace = skeleton(st);
-            visit(id, st, false, Some(&mut trace));
-            if let Some(p) = policies.get_mut(st.policy as usize) {
+        for (id, cold) in (0u32..).zip(&set.cold) {
+            let Some(mut trace) = skeleton(set, id) else {
+                continue;
+            };
+            visit(
+                set,
+                cx,
+                &mut out,
+                &mut allow_faults,
+                id,
+                false,
+                Some(&mut trace),
+            );
+            if let Some(p) = policies.get_mut(cold.policy as usize) {
                 p.statements.push(trace);
             }
         }
@@ -327,60 +343,103 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
             policies,
         });
     } else {
-        let req = cx.req;
-        for (id, action_known) in set.candidates(&req.action_lower, req.service_lower()) {
-            if let Some(st) = set.statements.get(id as usize) {
-                visit(id, st, action_known, None);
+        // Deny statements first: when one certainly matches, no Allow statement can change the
+        // layer's outcome, and none is looked at.
+        let entries = set.entries(&cx.req.action_lower, cx.req.service_lower());
+        for (id, action_known) in entries.candidates(Effect::Deny) {
+            visit(set, cx, &mut out, &mut allow_faults, id, action_known, None);
+        }
+        if out.deny.value != Tri::True {
+            for (id, action_known) in entries.candidates(Effect::Allow) {
+                visit(set, cx, &mut out, &mut allow_faults, id, action_known, None);
             }
         }
+    }
+    if out.deny.value != Tri::True {
+        out.faults.append(&mut allow_faults);
     }
     out
 }
 
-fn skeleton(st: &CompiledStatement) -> StatementTrace {
-    let texts = |ps: &[Pat]| ps.iter().map(|p| p.text.to_string()).collect();
-    StatementTrace {
-        statement: st.index as usize,
-        sid: st.sid.as_deref().map(str::to_string),
-        effect: st.effect,
-        line: st.line as usize,
-        column: st.column as usize,
+/// Evaluates one statement into its layer's result.
+fn visit(
+    set: &LayerSet,
+    cx: &Cx<'_>,
+    out: &mut LayerEval,
+    allow_faults: &mut Vec<Fault>,
+    id: u32,
+    action_known: bool,
+    trace: Option<&mut StatementTrace>,
+) {
+    let Some(hot) = set.hot.get(id as usize) else {
+        return;
+    };
+    let (acc, hits, faults) = match hot.effect() {
+        Effect::Deny => (&mut out.deny, &mut out.deny_hits, &mut out.faults),
+        Effect::Allow => (&mut out.allow, &mut out.allow_hits, allow_faults),
+    };
+    let t = eval_statement(set, id, hot, cx, action_known, faults, trace);
+    *acc = acc.or(t);
+    if t.value == Tri::True {
+        hits.push(id);
+    }
+}
+
+fn skeleton(set: &LayerSet, id: u32) -> Option<StatementTrace> {
+    let hot = set.hot.get(id as usize)?;
+    let cold = set.cold.get(id as usize)?;
+    Some(StatementTrace {
+        statement: cold.index as usize,
+        sid: cold.sid.as_deref().map(str::to_string),
+        effect: hot.effect(),
+        line: cold.line as usize,
+        column: cold.column as usize,
         action: ActionTrace {
             matched: false,
-            negated: st.not_action,
-            patterns: texts(&st.actions),
+            negated: hot.not_action(),
+            patterns: cold.actions.iter().map(|a| a.to_string()).collect(),
         },
         resource: None,
         principal: None,
         conditions: None,
         result: Tri::False,
-    }
+    })
 }
 
 fn eval_statement(
-    st: &CompiledStatement,
+    set: &LayerSet,
+    id: u32,
+    hot: &Hot,
     cx: &Cx<'_>,
     action_known: bool,
     faults: &mut Vec<Fault>,
     mut trace: Option<&mut StatementTrace>,
 ) -> Truth {
     let req = cx.req;
-    if !action_known && !st.action_matches(&req.action_lower) {
+    if !action_known && !set.action_matches(hot, &req.action_lower) {
         return Truth::FALSE;
     }
     let mut t = Truth::TRUE;
-    if let Some(pats) = &st.resources {
-        let r = resource_matches(pats, st.not_resource, cx);
+    if hot.has_resource() {
+        let r = resource_matches(set, hot, cx);
         if let Some(tr) = trace.as_deref_mut() {
             tr.resource = Some(ResourceTrace {
                 matched: r.value,
-                negated: st.not_resource,
-                patterns: pats.iter().map(|p| p.text.to_string()).collect(),
+                negated: hot.not_resource(),
+                patterns: set
+                    .resources(hot)
+                    .iter()
+                    .map(|p| set.text(*p).to_string())
+                    .collect(),
             });
         }
         t = t.and(r);
     }
-    if let Some(p) = &st.principal {
+    let principal = hot
+        .has_principal()
+        .then(|| set.cold.get(id as usize).and_then(|c| c.principal.as_ref()))
+        .flatten();
+    if let Some(p) = principal {
         let r = match req.principal() {
             Some(name) => Truth::known(p.matches(name)),
             None if p.any => Truth::TRUE,
@@ -402,28 +461,28 @@ fn eval_statement(
     }
     // Every condition is evaluated (no short cut on false), so the errors reported do not depend
     // on the order conditions are written in.
-    let mut ctraces = trace
-        .as_ref()
-        .map(|_| Vec::with_capacity(st.conditions.len()));
-    for c in st.conditions.iter() {
+    let conds = set.conditions(hot);
+    let mut ctraces = trace.as_ref().map(|_| Vec::with_capacity(conds.len()));
+    for c in conds {
         let lookup = cx.slot(c.key_id);
-        let r = eval_condition(c, lookup, &mut |v, fault| {
+        let r = eval_condition(set, c, lookup, &mut |v, fault| {
+            let key = set.key(c);
+            let statement = set.cold.get(id as usize);
             faults.push(Fault {
-                policy: st.policy,
-                statement: st.index,
-                key: c.key.to_string(),
+                policy: statement.map_or(0, |s| s.policy),
+                statement: statement.map_or(0, |s| s.index),
+                key: key.to_string(),
                 value: v.raw.clone(),
                 message: format!(
-                    "condition `{}` on `{}`: request value `{}` {}",
+                    "condition `{}` on `{key}`: request value `{}` {}",
                     c.operator.name(),
-                    c.key,
                     v.raw,
                     fault.describe()
                 ),
             });
         });
         if let Some(ct) = ctraces.as_mut() {
-            ct.push(condition_trace(c, lookup, r.value));
+            ct.push(condition_trace(set, c, lookup, r.value));
         }
         t = t.and(r);
     }
@@ -434,13 +493,14 @@ fn eval_statement(
     t
 }
 
-fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
+fn resource_matches(set: &LayerSet, hot: &Hot, cx: &Cx<'_>) -> Truth {
     let t = match (&cx.pieces, cx.req.resource()) {
-        (None, Resource::Known(s)) => Truth::known(pats.iter().any(|p| p.pattern.matches(s))),
-        (Some(pieces), _) => pats.iter().fold(Truth::FALSE, |acc, p| {
-            let one = if glob_covers(&p.text, pieces) {
+        (None, Resource::Known(s)) => Truth::known(set.resource_matches(hot, s)),
+        (Some(pieces), _) => set.resources(hot).iter().fold(Truth::FALSE, |acc, p| {
+            let text = set.text(*p);
+            let one = if glob_covers(text, pieces) {
                 Truth::TRUE
-            } else if glob_overlaps(&p.text, pieces) {
+            } else if glob_overlaps(text, pieces) {
                 Truth::unknown(cx.req.resource_deps)
             } else {
                 Truth::FALSE
@@ -451,7 +511,7 @@ fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
         // cannot occur, and unknown is the sound answer if it did.
         (None, Resource::Partial(_)) => Truth::unknown(cx.req.resource_deps),
     };
-    if negated {
+    if hot.not_resource() {
         t.negate()
     } else {
         t
@@ -461,7 +521,8 @@ fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
 /// One operator on one key: OR over the policy values; for a multi-valued request key, the
 /// positive operator holds if any request value matches and the negated one if none does.
 fn eval_condition(
-    c: &CompiledCondition,
+    set: &LayerSet,
+    c: &CondRef,
     lookup: Lookup<'_>,
     on_fault: &mut dyn FnMut(&CtxValue, ValueFault),
 ) -> Truth {
@@ -472,7 +533,7 @@ fn eval_condition(
         Lookup::Values(values) => {
             let mut positive = Truth::FALSE;
             for v in values {
-                let one = match c.positive(v) {
+                let one = match set.positive(c, v) {
                     Ok(b) => Truth::known(b),
                     Err(fault) => {
                         on_fault(v, fault);
@@ -491,11 +552,11 @@ fn eval_condition(
     }
 }
 
-fn condition_trace(c: &CompiledCondition, lookup: Lookup<'_>, result: Tri) -> ConditionTrace {
+fn condition_trace(set: &LayerSet, c: &CondRef, lookup: Lookup<'_>, result: Tri) -> ConditionTrace {
     ConditionTrace {
         operator: c.operator.name(),
-        key: c.key.to_string(),
-        expected: c.texts.iter().map(|t| t.to_string()).collect(),
+        key: set.key(c).to_string(),
+        expected: set.value_texts(c).map(str::to_string).collect(),
         actual: match lookup {
             Lookup::Absent => Actual::Absent,
             Lookup::Unknown(_) => Actual::Unknown,

@@ -189,11 +189,11 @@ impl PolicySet {
 
     /// Number of statements per layer: control, session, identity, trust.
     pub fn statement_counts(&self) -> [usize; 4] {
-        let n = |l: Option<&LayerSet>| l.map_or(0, |l| l.statements.len());
+        let n = |l: Option<&LayerSet>| l.map_or(0, LayerSet::len);
         [
-            self.control.statements.len(),
+            self.control.len(),
             n(self.session.as_ref()),
-            self.identity.statements.len(),
+            self.identity.len(),
             n(self.trust.as_ref()),
         ]
     }
