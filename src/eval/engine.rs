@@ -26,18 +26,33 @@ struct Cx<'r> {
     keys: &'r [Box<str>],
     /// What the request holds for each of them: resolved once per request, when the first
     /// condition is reached, instead of once per condition.
-    slots: std::cell::OnceCell<Vec<Lookup<'r>>>,
+    slots: std::cell::OnceCell<Slots<'r>>,
+}
+
+/// Key lookups, inline for the usual handful of keys.
+enum Slots<'r> {
+    Inline([Lookup<'r>; 8]),
+    Heap(Vec<Lookup<'r>>),
 }
 
 impl<'r> Cx<'r> {
     fn slot(&self, key_id: u32) -> Lookup<'r> {
-        let slots = self
-            .slots
-            .get_or_init(|| self.keys.iter().map(|k| self.req.lookup(k)).collect());
-        slots
-            .get(key_id as usize)
-            .copied()
-            .unwrap_or(Lookup::Absent)
+        let slots = self.slots.get_or_init(|| {
+            if self.keys.len() <= 8 {
+                let mut inline = [Lookup::Absent; 8];
+                for (slot, k) in inline.iter_mut().zip(self.keys) {
+                    *slot = self.req.lookup(k);
+                }
+                Slots::Inline(inline)
+            } else {
+                Slots::Heap(self.keys.iter().map(|k| self.req.lookup(k)).collect())
+            }
+        });
+        let all: &[Lookup<'r>] = match slots {
+            Slots::Inline(a) => a,
+            Slots::Heap(v) => v,
+        };
+        all.get(key_id as usize).copied().unwrap_or(Lookup::Absent)
     }
 }
 
@@ -50,14 +65,41 @@ struct Fault {
     message: String,
 }
 
+/// Statement ids, ascending; the first few inline, since most requests match few statements
+/// (an allocation costs as much as evaluating a statement).
+#[derive(Default)]
+struct Hits {
+    inline: [u32; 8],
+    len: usize,
+    spill: Vec<u32>,
+}
+
+impl Hits {
+    fn push(&mut self, id: u32) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = id,
+            None => self.spill.push(id),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.inline
+            .iter()
+            .take(self.len)
+            .chain(&self.spill)
+            .copied()
+    }
+}
+
 /// The result of one layer.
 struct LayerEval {
     layer: Layer,
     deny: Truth,
     allow: Truth,
     /// Statement ids (in the layer) that definitely match, ascending.
-    deny_hits: Vec<u32>,
-    allow_hits: Vec<u32>,
+    deny_hits: Hits,
+    allow_hits: Hits,
     faults: Vec<Fault>,
     trace: Option<LayerTrace>,
 }
@@ -68,8 +110,8 @@ impl LayerEval {
             layer,
             deny: Truth::FALSE,
             allow: Truth::FALSE,
-            deny_hits: Vec::new(),
-            allow_hits: Vec::new(),
+            deny_hits: Hits::default(),
+            allow_hits: Hits::default(),
             faults: Vec::new(),
             trace: None,
         }
@@ -146,17 +188,19 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
         identity.state(),
         trust.as_ref().map(LayerEval::state),
     );
-    let mut layers: Vec<(&LayerEval, &LayerSet, bool)> = Vec::with_capacity(4);
-    if let Some(c) = &control {
-        layers.push((c, &set.control, true));
-    }
-    if let (Some(s), Some(ss)) = (&session, &set.session) {
-        layers.push((s, ss, session_reached));
-    }
-    layers.push((&identity, &set.identity, final_reached));
-    if let (Some(t), Some(ts)) = (&trust, &set.trust) {
-        layers.push((t, ts, final_reached));
-    }
+    // At most four layers, in flow order: a fixed array, not a heap vector.
+    let layers: [Option<(&LayerEval, &LayerSet, bool)>; 4] = [
+        control.as_ref().map(|c| (c, &set.control, true)),
+        session
+            .as_ref()
+            .zip(set.session.as_ref())
+            .map(|(s, ss)| (s, ss, session_reached)),
+        Some((&identity, &set.identity, final_reached)),
+        trust
+            .as_ref()
+            .zip(set.trust.as_ref())
+            .map(|(t, ts)| (t, ts, final_reached)),
+    ];
 
     let response = respond(req, outcomes, &layers);
     let trace = traced.then(|| Trace {
@@ -165,6 +209,7 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
         principal: req.principal().map(str::to_string),
         layers: layers
             .iter()
+            .flatten()
             .filter_map(|(l, _, reached)| {
                 l.trace.clone().map(|mut t| {
                     t.reached = *reached;
@@ -176,10 +221,10 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
     (response, trace)
 }
 
-fn respond(
+fn respond<'a>(
     req: &Request,
     outcomes: Outcomes,
-    layers: &[(&LayerEval, &LayerSet, bool)],
+    layers: &[Option<(&'a LayerEval, &'a LayerSet, bool)>],
 ) -> Response {
     let decision = outcomes.decision();
     let possible: Vec<Decision> = outcomes.decisions().iter().collect();
@@ -196,6 +241,7 @@ fn respond(
     let depends_on = if decision == Decision::Indeterminate {
         let deps = layers
             .iter()
+            .flatten()
             .filter(|(_, _, reached)| *reached)
             .fold(0, |acc, (l, _, _)| acc | l.deps());
         req.dep_names(deps)
@@ -203,15 +249,13 @@ fn respond(
         Vec::new()
     };
 
-    let matched_of = |set: &LayerSet, hits: &[u32]| -> Vec<MatchedStatement> {
-        hits.iter()
-            .filter_map(|&id| matched_statement(set, id))
-            .collect()
+    let matched_of = |set: &'a LayerSet, hits: &'a Hits| {
+        hits.iter().filter_map(move |id| matched_statement(set, id))
     };
     let mut matched = Vec::new();
     match decision {
         Decision::ExplicitDeny => {
-            for (l, set, _) in layers {
+            for (l, set, _) in layers.iter().flatten() {
                 if outcomes.contains(Decision::ExplicitDeny, l.layer) {
                     matched.extend(matched_of(set, &l.deny_hits));
                 }
@@ -226,7 +270,7 @@ fn respond(
                 Layer::ControlPolicy,
             ];
             for want in order {
-                for (l, set, _) in layers.iter().filter(|(l, _, _)| l.layer == want) {
+                for (l, set, _) in layers.iter().flatten().filter(|(l, _, _)| l.layer == want) {
                     matched.extend(matched_of(set, &l.allow_hits));
                 }
             }
@@ -236,6 +280,7 @@ fn respond(
 
     let mut faults: Vec<(usize, &LayerSet, &Fault)> = layers
         .iter()
+        .flatten()
         .enumerate()
         .filter(|(_, (_, _, reached))| *reached)
         .flat_map(|(i, (l, set, _))| l.faults.iter().map(move |f| (i, *set, f)))
