@@ -5,7 +5,7 @@
 //! every statement whose action can match) and fills a trace as it goes, so the two always agree.
 
 use super::combine::{combine, layer_outcomes, Decision, Layer, LayerState, Outcomes};
-use super::compile::{CompiledCondition, CompiledStatement, LayerSet, Pat, ValueFault};
+use super::compile::{CondRef, Hot, LayerSet, ValueFault};
 use super::policy_set::PolicySet;
 use super::request::{CtxValue, Lookup, Request, Resource};
 use super::response::{EvalError, MatchedStatement, Response};
@@ -22,6 +22,38 @@ struct Cx<'r> {
     req: &'r Request,
     /// The resource split at its unknown parts; `None` for a known resource (the fast path).
     pieces: Option<Vec<Piece<'r>>>,
+    /// The policy set's condition keys (lowercased), by key id.
+    keys: &'r [Box<str>],
+    /// What the request holds for each of them: resolved once per request, when the first
+    /// condition is reached, instead of once per condition.
+    slots: std::cell::OnceCell<Slots<'r>>,
+}
+
+/// Key lookups, inline for the usual handful of keys.
+enum Slots<'r> {
+    Inline([Lookup<'r>; 8]),
+    Heap(Vec<Lookup<'r>>),
+}
+
+impl<'r> Cx<'r> {
+    fn slot(&self, key_id: u32) -> Lookup<'r> {
+        let slots = self.slots.get_or_init(|| {
+            if self.keys.len() <= 8 {
+                let mut inline = [Lookup::Absent; 8];
+                for (slot, k) in inline.iter_mut().zip(self.keys) {
+                    *slot = self.req.lookup(k);
+                }
+                Slots::Inline(inline)
+            } else {
+                Slots::Heap(self.keys.iter().map(|k| self.req.lookup(k)).collect())
+            }
+        });
+        let all: &[Lookup<'r>] = match slots {
+            Slots::Inline(a) => a,
+            Slots::Heap(v) => v,
+        };
+        all.get(key_id as usize).copied().unwrap_or(Lookup::Absent)
+    }
 }
 
 /// A request value a condition could not read, before deduplication.
@@ -33,19 +65,58 @@ struct Fault {
     message: String,
 }
 
+/// Statement ids, ascending; the first few inline, since most requests match few statements
+/// (an allocation costs as much as evaluating a statement).
+#[derive(Default)]
+struct Hits {
+    inline: [u32; 8],
+    len: usize,
+    spill: Vec<u32>,
+}
+
+impl Hits {
+    fn push(&mut self, id: u32) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => *slot = id,
+            None => self.spill.push(id),
+        }
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.inline
+            .iter()
+            .take(self.len)
+            .chain(&self.spill)
+            .copied()
+    }
+}
+
 /// The result of one layer.
 struct LayerEval {
     layer: Layer,
     deny: Truth,
     allow: Truth,
     /// Statement ids (in the layer) that definitely match, ascending.
-    deny_hits: Vec<u32>,
-    allow_hits: Vec<u32>,
+    deny_hits: Hits,
+    allow_hits: Hits,
     faults: Vec<Fault>,
     trace: Option<LayerTrace>,
 }
 
 impl LayerEval {
+    fn empty(layer: Layer) -> LayerEval {
+        LayerEval {
+            layer,
+            deny: Truth::FALSE,
+            allow: Truth::FALSE,
+            deny_hits: Hits::default(),
+            allow_hits: Hits::default(),
+            faults: Vec::new(),
+            trace: None,
+        }
+    }
+
     fn state(&self) -> LayerState {
         LayerState {
             deny: self.deny.value,
@@ -74,52 +145,62 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
             Resource::Known(_) => None,
             partial @ Resource::Partial(_) => Some(partial.pieces()),
         },
+        keys: &set.keys.keys,
+        slots: std::cell::OnceCell::new(),
+    };
+    // A layer is reached when every gate before it can allow. The fast path evaluates only
+    // reached layers; the traced path evaluates all of them, for the explanation.
+    let passes = |l: &Option<LayerEval>| {
+        l.as_ref().map_or(true, |l| {
+            layer_outcomes(l.state()).contains(Decision::Allow)
+        })
     };
     let control = (!set.control.is_empty())
         .then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
+    let session_reached = passes(&control);
     let session = set
         .session
         .as_ref()
+        .filter(|_| traced || session_reached)
         .map(|s| eval_layer(Layer::SessionPolicy, s, &cx, traced));
-    let identity = eval_layer(
-        Layer::AccountLevelIdentityBasedPolicy,
-        &set.identity,
-        &cx,
-        traced,
-    );
-    let trust = if req.action_lower.as_ref() == "sts:assumerole" {
+    let final_reached = session_reached && passes(&session);
+    let identity = if traced || final_reached {
+        eval_layer(
+            Layer::AccountLevelIdentityBasedPolicy,
+            &set.identity,
+            &cx,
+            traced,
+        )
+    } else {
+        LayerEval::empty(Layer::AccountLevelIdentityBasedPolicy)
+    };
+    let trust = if req.action_lower.as_ref() == "sts:assumerole" && (traced || final_reached) {
         set.trust
             .as_ref()
             .map(|t| eval_layer(Layer::ResourceBasedPolicy, t, &cx, traced))
     } else {
         None
     };
+    // Unevaluated layers come after a gate that certainly denies, where `combine` stops.
     let outcomes = combine(
         control.as_ref().map(LayerEval::state),
         session.as_ref().map(LayerEval::state),
         identity.state(),
         trust.as_ref().map(LayerEval::state),
     );
-
-    // A layer is reached when every gate before it can allow.
-    let passes = |l: &Option<LayerEval>| {
-        l.as_ref().map_or(true, |l| {
-            layer_outcomes(l.state()).contains(Decision::Allow)
-        })
-    };
-    let session_reached = passes(&control);
-    let final_reached = session_reached && passes(&session);
-    let mut layers: Vec<(&LayerEval, &LayerSet, bool)> = Vec::with_capacity(4);
-    if let Some(c) = &control {
-        layers.push((c, &set.control, true));
-    }
-    if let (Some(s), Some(ss)) = (&session, &set.session) {
-        layers.push((s, ss, session_reached));
-    }
-    layers.push((&identity, &set.identity, final_reached));
-    if let (Some(t), Some(ts)) = (&trust, &set.trust) {
-        layers.push((t, ts, final_reached));
-    }
+    // At most four layers, in flow order: a fixed array, not a heap vector.
+    let layers: [Option<(&LayerEval, &LayerSet, bool)>; 4] = [
+        control.as_ref().map(|c| (c, &set.control, true)),
+        session
+            .as_ref()
+            .zip(set.session.as_ref())
+            .map(|(s, ss)| (s, ss, session_reached)),
+        Some((&identity, &set.identity, final_reached)),
+        trust
+            .as_ref()
+            .zip(set.trust.as_ref())
+            .map(|(t, ts)| (t, ts, final_reached)),
+    ];
 
     let response = respond(req, outcomes, &layers);
     let trace = traced.then(|| Trace {
@@ -128,6 +209,7 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
         principal: req.principal().map(str::to_string),
         layers: layers
             .iter()
+            .flatten()
             .filter_map(|(l, _, reached)| {
                 l.trace.clone().map(|mut t| {
                     t.reached = *reached;
@@ -139,10 +221,10 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
     (response, trace)
 }
 
-fn respond(
+fn respond<'a>(
     req: &Request,
     outcomes: Outcomes,
-    layers: &[(&LayerEval, &LayerSet, bool)],
+    layers: &[Option<(&'a LayerEval, &'a LayerSet, bool)>],
 ) -> Response {
     let decision = outcomes.decision();
     let possible: Vec<Decision> = outcomes.decisions().iter().collect();
@@ -159,6 +241,7 @@ fn respond(
     let depends_on = if decision == Decision::Indeterminate {
         let deps = layers
             .iter()
+            .flatten()
             .filter(|(_, _, reached)| *reached)
             .fold(0, |acc, (l, _, _)| acc | l.deps());
         req.dep_names(deps)
@@ -166,16 +249,13 @@ fn respond(
         Vec::new()
     };
 
-    let matched_of = |set: &LayerSet, hits: &[u32]| -> Vec<MatchedStatement> {
-        hits.iter()
-            .filter_map(|&id| set.statements.get(id as usize))
-            .map(|st| matched_statement(set, st))
-            .collect()
+    let matched_of = |set: &'a LayerSet, hits: &'a Hits| {
+        hits.iter().filter_map(move |id| matched_statement(set, id))
     };
     let mut matched = Vec::new();
     match decision {
         Decision::ExplicitDeny => {
-            for (l, set, _) in layers {
+            for (l, set, _) in layers.iter().flatten() {
                 if outcomes.contains(Decision::ExplicitDeny, l.layer) {
                     matched.extend(matched_of(set, &l.deny_hits));
                 }
@@ -190,7 +270,7 @@ fn respond(
                 Layer::ControlPolicy,
             ];
             for want in order {
-                for (l, set, _) in layers.iter().filter(|(l, _, _)| l.layer == want) {
+                for (l, set, _) in layers.iter().flatten().filter(|(l, _, _)| l.layer == want) {
                     matched.extend(matched_of(set, &l.allow_hits));
                 }
             }
@@ -200,6 +280,7 @@ fn respond(
 
     let mut faults: Vec<(usize, &LayerSet, &Fault)> = layers
         .iter()
+        .flatten()
         .enumerate()
         .filter(|(_, (_, _, reached))| *reached)
         .flat_map(|(i, (l, set, _))| l.faults.iter().map(move |f| (i, *set, f)))
@@ -249,42 +330,28 @@ fn respond(
     }
 }
 
-fn matched_statement(set: &LayerSet, st: &CompiledStatement) -> MatchedStatement {
-    MatchedStatement {
+fn matched_statement(set: &LayerSet, id: u32) -> Option<MatchedStatement> {
+    let hot = set.hot.get(id as usize)?;
+    let cold = set.cold.get(id as usize)?;
+    Some(MatchedStatement {
         file: set
             .policies
-            .get(st.policy as usize)
+            .get(cold.policy as usize)
             .map(|p| p.name.clone())
             .unwrap_or_default(),
-        statement: st.index as usize,
-        sid: st.sid.as_deref().map(str::to_string),
-        effect: st.effect,
-        line: st.line as usize,
-        column: st.column as usize,
-    }
+        statement: cold.index as usize,
+        sid: cold.sid.as_deref().map(str::to_string),
+        effect: hot.effect(),
+        line: cold.line as usize,
+        column: cold.column as usize,
+    })
 }
 
 fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerEval {
-    let mut out = LayerEval {
-        layer,
-        deny: Truth::FALSE,
-        allow: Truth::FALSE,
-        deny_hits: Vec::new(),
-        allow_hits: Vec::new(),
-        faults: Vec::new(),
-        trace: None,
-    };
-    let mut visit = |id: u32, st: &CompiledStatement, trace: Option<&mut StatementTrace>| {
-        let t = eval_statement(st, cx, &mut out.faults, trace);
-        let (acc, hits) = match st.effect {
-            Effect::Deny => (&mut out.deny, &mut out.deny_hits),
-            Effect::Allow => (&mut out.allow, &mut out.allow_hits),
-        };
-        *acc = acc.or(t);
-        if t.value == Tri::True {
-            hits.push(id);
-        }
-    };
+    let mut out = LayerEval::empty(layer);
+    // Faults met in Allow statements count only when no Deny certainly matches: the fast path
+    // does not look at Allow statements at all then, and the traced path must agree with it.
+    let mut allow_faults = Vec::new();
     if traced {
         let mut policies: Vec<PolicyTrace> = set
             .policies
@@ -294,10 +361,20 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
                 statements: Vec::new(),
             })
             .collect();
-        for (id, st) in (0u32..).zip(&set.statements) {
-            let mut trace = skeleton(st);
-            visit(id, st, Some(&mut trace));
-            if let Some(p) = policies.get_mut(st.policy as usize) {
+        for (id, cold) in (0u32..).zip(&set.cold) {
+            let Some(mut trace) = skeleton(set, id) else {
+                continue;
+            };
+            visit(
+                set,
+                cx,
+                &mut out,
+                &mut allow_faults,
+                id,
+                false,
+                Some(&mut trace),
+            );
+            if let Some(p) = policies.get_mut(cold.policy as usize) {
                 p.statements.push(trace);
             }
         }
@@ -311,62 +388,103 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
             policies,
         });
     } else {
-        let req = cx.req;
-        for id in set.candidates(&req.action_lower, req.service_lower()) {
-            if let Some(st) = set.statements.get(id as usize) {
-                visit(id, st, None);
+        // Deny statements first: when one certainly matches, no Allow statement can change the
+        // layer's outcome, and none is looked at.
+        let entries = set.entries(&cx.req.action_lower, cx.req.service_lower());
+        for (id, action_known) in entries.candidates(Effect::Deny) {
+            visit(set, cx, &mut out, &mut allow_faults, id, action_known, None);
+        }
+        if out.deny.value != Tri::True {
+            for (id, action_known) in entries.candidates(Effect::Allow) {
+                visit(set, cx, &mut out, &mut allow_faults, id, action_known, None);
             }
         }
-        // Candidates come bucket by bucket; matched statements are reported in load order.
-        out.deny_hits.sort_unstable();
-        out.allow_hits.sort_unstable();
+    }
+    if out.deny.value != Tri::True {
+        out.faults.append(&mut allow_faults);
     }
     out
 }
 
-fn skeleton(st: &CompiledStatement) -> StatementTrace {
-    let texts = |ps: &[Pat]| ps.iter().map(|p| p.text.to_string()).collect();
-    StatementTrace {
-        statement: st.index as usize,
-        sid: st.sid.as_deref().map(str::to_string),
-        effect: st.effect,
-        line: st.line as usize,
-        column: st.column as usize,
+/// Evaluates one statement into its layer's result.
+fn visit(
+    set: &LayerSet,
+    cx: &Cx<'_>,
+    out: &mut LayerEval,
+    allow_faults: &mut Vec<Fault>,
+    id: u32,
+    action_known: bool,
+    trace: Option<&mut StatementTrace>,
+) {
+    let Some(hot) = set.hot.get(id as usize) else {
+        return;
+    };
+    let (acc, hits, faults) = match hot.effect() {
+        Effect::Deny => (&mut out.deny, &mut out.deny_hits, &mut out.faults),
+        Effect::Allow => (&mut out.allow, &mut out.allow_hits, allow_faults),
+    };
+    let t = eval_statement(set, id, hot, cx, action_known, faults, trace);
+    *acc = acc.or(t);
+    if t.value == Tri::True {
+        hits.push(id);
+    }
+}
+
+fn skeleton(set: &LayerSet, id: u32) -> Option<StatementTrace> {
+    let hot = set.hot.get(id as usize)?;
+    let cold = set.cold.get(id as usize)?;
+    Some(StatementTrace {
+        statement: cold.index as usize,
+        sid: cold.sid.as_deref().map(str::to_string),
+        effect: hot.effect(),
+        line: cold.line as usize,
+        column: cold.column as usize,
         action: ActionTrace {
             matched: false,
-            negated: st.not_action,
-            patterns: texts(&st.actions),
+            negated: hot.not_action(),
+            patterns: cold.actions.iter().map(|a| a.to_string()).collect(),
         },
         resource: None,
         principal: None,
         conditions: None,
         result: Tri::False,
-    }
+    })
 }
 
 fn eval_statement(
-    st: &CompiledStatement,
+    set: &LayerSet,
+    id: u32,
+    hot: &Hot,
     cx: &Cx<'_>,
+    action_known: bool,
     faults: &mut Vec<Fault>,
     mut trace: Option<&mut StatementTrace>,
 ) -> Truth {
     let req = cx.req;
-    if !st.action_matches(&req.action_lower) {
+    if !action_known && !set.action_matches(hot, &req.action_lower) {
         return Truth::FALSE;
     }
     let mut t = Truth::TRUE;
-    if let Some(pats) = &st.resources {
-        let r = resource_matches(pats, st.not_resource, cx);
+    if hot.has_resource() {
+        let r = resource_matches(set, hot, cx);
         if let Some(tr) = trace.as_deref_mut() {
             tr.resource = Some(ResourceTrace {
                 matched: r.value,
-                negated: st.not_resource,
-                patterns: pats.iter().map(|p| p.text.to_string()).collect(),
+                negated: hot.not_resource(),
+                patterns: set
+                    .resources(hot)
+                    .iter()
+                    .map(|p| set.text(*p).to_string())
+                    .collect(),
             });
         }
         t = t.and(r);
     }
-    if let Some(p) = &st.principal {
+    let principal = hot
+        .has_principal()
+        .then(|| set.cold.get(id as usize).and_then(|c| c.principal.as_ref()))
+        .flatten();
+    if let Some(p) = principal {
         let r = match req.principal() {
             Some(name) => Truth::known(p.matches(name)),
             None if p.any => Truth::TRUE,
@@ -388,27 +506,28 @@ fn eval_statement(
     }
     // Every condition is evaluated (no short cut on false), so the errors reported do not depend
     // on the order conditions are written in.
-    let mut ctraces = trace
-        .as_ref()
-        .map(|_| Vec::with_capacity(st.conditions.len()));
-    for c in st.conditions.iter() {
-        let r = eval_condition(c, req, &mut |v, fault| {
+    let conds = set.conditions(hot);
+    let mut ctraces = trace.as_ref().map(|_| Vec::with_capacity(conds.len()));
+    for c in conds {
+        let lookup = cx.slot(c.key_id);
+        let r = eval_condition(set, c, lookup, &mut |v, fault| {
+            let key = set.key(c);
+            let statement = set.cold.get(id as usize);
             faults.push(Fault {
-                policy: st.policy,
-                statement: st.index,
-                key: c.key.to_string(),
+                policy: statement.map_or(0, |s| s.policy),
+                statement: statement.map_or(0, |s| s.index),
+                key: key.to_string(),
                 value: v.raw.clone(),
                 message: format!(
-                    "condition `{}` on `{}`: request value `{}` {}",
+                    "condition `{}` on `{key}`: request value `{}` {}",
                     c.operator.name(),
-                    c.key,
                     v.raw,
                     fault.describe()
                 ),
             });
         });
         if let Some(ct) = ctraces.as_mut() {
-            ct.push(condition_trace(c, req, r.value));
+            ct.push(condition_trace(set, c, lookup, r.value));
         }
         t = t.and(r);
     }
@@ -419,13 +538,14 @@ fn eval_statement(
     t
 }
 
-fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
+fn resource_matches(set: &LayerSet, hot: &Hot, cx: &Cx<'_>) -> Truth {
     let t = match (&cx.pieces, cx.req.resource()) {
-        (None, Resource::Known(s)) => Truth::known(pats.iter().any(|p| p.pattern.matches(s))),
-        (Some(pieces), _) => pats.iter().fold(Truth::FALSE, |acc, p| {
-            let one = if glob_covers(&p.text, pieces) {
+        (None, Resource::Known(s)) => Truth::known(set.resource_matches(hot, s)),
+        (Some(pieces), _) => set.resources(hot).iter().fold(Truth::FALSE, |acc, p| {
+            let text = set.text(*p);
+            let one = if glob_covers(text, pieces) {
                 Truth::TRUE
-            } else if glob_overlaps(&p.text, pieces) {
+            } else if glob_overlaps(text, pieces) {
                 Truth::unknown(cx.req.resource_deps)
             } else {
                 Truth::FALSE
@@ -436,7 +556,7 @@ fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
         // cannot occur, and unknown is the sound answer if it did.
         (None, Resource::Partial(_)) => Truth::unknown(cx.req.resource_deps),
     };
-    if negated {
+    if hot.not_resource() {
         t.negate()
     } else {
         t
@@ -446,18 +566,19 @@ fn resource_matches(pats: &[Pat], negated: bool, cx: &Cx<'_>) -> Truth {
 /// One operator on one key: OR over the policy values; for a multi-valued request key, the
 /// positive operator holds if any request value matches and the negated one if none does.
 fn eval_condition(
-    c: &CompiledCondition,
-    req: &Request,
+    set: &LayerSet,
+    c: &CondRef,
+    lookup: Lookup<'_>,
     on_fault: &mut dyn FnMut(&CtxValue, ValueFault),
 ) -> Truth {
     let negated = c.operator.is_negated();
-    match req.lookup(&c.key_lower) {
+    match lookup {
         Lookup::Absent => Truth::known(negated),
         Lookup::Unknown(bit) => Truth::unknown(bit),
         Lookup::Values(values) => {
             let mut positive = Truth::FALSE;
             for v in values {
-                let one = match c.positive(v) {
+                let one = match set.positive(c, v) {
                     Ok(b) => Truth::known(b),
                     Err(fault) => {
                         on_fault(v, fault);
@@ -476,12 +597,12 @@ fn eval_condition(
     }
 }
 
-fn condition_trace(c: &CompiledCondition, req: &Request, result: Tri) -> ConditionTrace {
+fn condition_trace(set: &LayerSet, c: &CondRef, lookup: Lookup<'_>, result: Tri) -> ConditionTrace {
     ConditionTrace {
         operator: c.operator.name(),
-        key: c.key.to_string(),
-        expected: c.texts.iter().map(|t| t.to_string()).collect(),
-        actual: match req.lookup(&c.key_lower) {
+        key: set.key(c).to_string(),
+        expected: set.value_texts(c).map(str::to_string).collect(),
+        actual: match lookup {
             Lookup::Absent => Actual::Absent,
             Lookup::Unknown(_) => Actual::Unknown,
             Lookup::Values(vs) => Actual::Values(vs.iter().map(|v| v.raw.clone()).collect()),

@@ -63,6 +63,7 @@ mod compile;
 mod engine;
 mod explain;
 mod policy_set;
+mod principal;
 mod request;
 mod response;
 mod trace;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::compile::LayerSet;
+use super::compile::{KeyTable, LayerSet};
 use super::engine;
 use super::request::Request;
 use super::response::Response;
@@ -92,6 +92,7 @@ pub struct PolicySet {
     pub(crate) session: Option<LayerSet>,
     pub(crate) identity: LayerSet,
     pub(crate) trust: Option<LayerSet>,
+    pub(crate) keys: KeyTable,
 }
 
 impl PolicySet {
@@ -124,26 +125,6 @@ impl PolicySet {
         self.add_linted(kind, name, report)
     }
 
-    /// Compiles an already lowered document, skipping the linter (tests build models directly
-    /// while the JSON parser is being written).
-    #[cfg(test)]
-    pub(crate) fn add_lowered(
-        &mut self,
-        kind: PolicyKind,
-        source: SourceFile,
-        policy: &crate::policy::Policy,
-    ) {
-        let layer = match kind {
-            PolicyKind::Identity => &mut self.identity,
-            PolicyKind::Control => &mut self.control,
-            PolicyKind::Session => self.session.get_or_insert_with(LayerSet::default),
-            PolicyKind::Trust => self.trust.get_or_insert_with(LayerSet::default),
-        };
-        if let Err(e) = layer.add(source.name.to_string(), source, policy) {
-            panic!("{e}");
-        }
-    }
-
     fn add_linted(
         &mut self,
         kind: PolicyKind,
@@ -167,7 +148,7 @@ impl PolicySet {
             PolicyKind::Trust => single(&mut self.trust, "trust")?,
         };
         layer
-            .add(name.clone(), report.source, &lowered.policy)
+            .add(name.clone(), report.source, &lowered.policy, &mut self.keys)
             .map_err(|message| LoadError::Compile { name, message })
     }
 
@@ -208,11 +189,11 @@ impl PolicySet {
 
     /// Number of statements per layer: control, session, identity, trust.
     pub fn statement_counts(&self) -> [usize; 4] {
-        let n = |l: Option<&LayerSet>| l.map_or(0, |l| l.statements.len());
+        let n = |l: Option<&LayerSet>| l.map_or(0, LayerSet::len);
         [
-            self.control.statements.len(),
+            self.control.len(),
             n(self.session.as_ref()),
-            self.identity.statements.len(),
+            self.identity.len(),
             n(self.trust.as_ref()),
         ]
     }

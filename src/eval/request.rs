@@ -227,6 +227,7 @@ pub(crate) struct Entry {
 }
 
 /// What the request says about a condition key.
+#[derive(Clone, Copy)]
 pub(crate) enum Lookup<'a> {
     Absent,
     Unknown(u64),

@@ -4,50 +4,9 @@ use super::*;
 use crate::policy::PolicyKind;
 use serde_json::json;
 
-/// A JSON tree for `policy::lower`, from serde_json (spans are zero): used while the project's
-/// own parser is a placeholder.
-pub(super) fn node(v: &serde_json::Value) -> crate::json::Node {
-    use crate::json::{Member, Node, Value};
-    let value = match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.to_string().into()),
-        serde_json::Value::String(s) => Value::String(s.clone()),
-        serde_json::Value::Array(a) => Value::Array(a.iter().map(node).collect()),
-        serde_json::Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| Member {
-                    key: k.clone(),
-                    key_span: Default::default(),
-                    value: node(v),
-                })
-                .collect(),
-        ),
-    };
-    Node {
-        span: Default::default(),
-        value,
-    }
-}
-
 /// Loads a policy document given as a JSON value.
 pub(super) fn load(set: &mut PolicySet, kind: PolicyKind, name: &str, doc: serde_json::Value) {
     let text = serde_json::to_string_pretty(&doc).unwrap();
-    if crate::json::parse(&text).root.is_none() {
-        let lowered = crate::policy::lower(&node(&doc), kind, false);
-        let errors: Vec<_> = lowered
-            .diagnostics
-            .iter()
-            .filter(|d| super::policy_set::refuses(d))
-            .collect();
-        assert!(errors.is_empty(), "{name}: {errors:?}");
-        set.add_lowered(
-            kind,
-            crate::source::SourceFile::new(name, text),
-            &lowered.policy,
-        );
-        return;
-    }
     if let Err(e) = set.add_text(kind, name, &text) {
         panic!("{name}: {e}");
     }

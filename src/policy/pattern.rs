@@ -4,6 +4,56 @@
 //! Patterns are compiled once into the shape they have (exact, prefix, suffix, general glob),
 //! so the common cases cost one comparison per request.
 
+/// The shape of a wildcard pattern: which cheap test decides it. Callers that keep pattern
+/// texts in their own storage (the evaluator keeps them in one arena) store the shape beside the
+/// text and call [`Shape::matches`]; [`Pattern`] owns its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// Only `*`s: everything.
+    Any,
+    /// No wildcard.
+    Exact,
+    /// `abc*`
+    Prefix,
+    /// `*abc`
+    Suffix,
+    /// Several `*` and no `?`: `acs:ecs:*:123:instance/*`.
+    Segments,
+    /// Anything with `?`.
+    Glob,
+}
+
+impl Shape {
+    pub fn of(pattern: &str) -> Shape {
+        let wild = |c: char| c == '*' || c == '?';
+        match pattern.find(wild) {
+            None => Shape::Exact,
+            Some(_) if pattern.chars().all(|c| c == '*') => Shape::Any,
+            Some(_) if pattern.contains('?') => Shape::Glob,
+            Some(i) if i + 1 == pattern.len() => Shape::Prefix,
+            Some(0) if !pattern.get(1..).unwrap_or_default().contains('*') => Shape::Suffix,
+            Some(_) => Shape::Segments,
+        }
+    }
+
+    /// Whether `text` matches `pattern`, whose shape this is (`Shape::of(pattern)`).
+    #[inline]
+    pub fn matches(self, pattern: &str, text: &str) -> bool {
+        match self {
+            Shape::Any => true,
+            Shape::Exact => pattern == text,
+            Shape::Prefix => text.starts_with(
+                pattern
+                    .get(..pattern.len().saturating_sub(1))
+                    .unwrap_or_default(),
+            ),
+            Shape::Suffix => text.ends_with(pattern.get(1..).unwrap_or_default()),
+            Shape::Segments => segments_match(pattern, text),
+            Shape::Glob => glob_match(pattern, text),
+        }
+    }
+}
+
 /// A compiled wildcard pattern. Case folding, where wanted, is done by the caller on both sides
 /// (actions are lowercased once at compile time and once per request).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,23 +65,26 @@ pub enum Pattern {
     Prefix(Box<str>),
     /// `*abc`
     Suffix(Box<str>),
-    /// Anything else with wildcards.
+    /// `*` wildcards only (no `?`), not of the shapes above; the whole pattern.
+    Segments(Box<str>),
+    /// Anything with `?`; the whole pattern.
     Glob(Box<str>),
 }
 
 impl Pattern {
     pub fn new(pattern: &str) -> Pattern {
-        let wild = |c: char| c == '*' || c == '?';
-        match pattern.find(wild) {
-            None => Pattern::Exact(pattern.into()),
-            Some(_) if pattern.chars().all(|c| c == '*') => Pattern::Any,
-            Some(i) if i + 1 == pattern.len() && pattern.ends_with('*') => {
-                Pattern::Prefix(pattern.get(..i).unwrap_or_default().into())
-            }
-            Some(0) if pattern.starts_with('*') && !pattern[1..].contains(wild) => {
-                Pattern::Suffix(pattern.get(1..).unwrap_or_default().into())
-            }
-            Some(_) => Pattern::Glob(pattern.into()),
+        match Shape::of(pattern) {
+            Shape::Any => Pattern::Any,
+            Shape::Exact => Pattern::Exact(pattern.into()),
+            Shape::Prefix => Pattern::Prefix(
+                pattern
+                    .get(..pattern.len().saturating_sub(1))
+                    .unwrap_or_default()
+                    .into(),
+            ),
+            Shape::Suffix => Pattern::Suffix(pattern.get(1..).unwrap_or_default().into()),
+            Shape::Segments => Pattern::Segments(pattern.into()),
+            Shape::Glob => Pattern::Glob(pattern.into()),
         }
     }
 
@@ -41,6 +94,7 @@ impl Pattern {
             Pattern::Exact(p) => **p == *text,
             Pattern::Prefix(p) => text.starts_with(&**p),
             Pattern::Suffix(p) => text.ends_with(&**p),
+            Pattern::Segments(p) => segments_match(p, text),
             Pattern::Glob(p) => glob_match(p, text),
         }
     }
@@ -50,9 +104,63 @@ impl Pattern {
         match self {
             Pattern::Any | Pattern::Suffix(_) => "",
             Pattern::Exact(p) | Pattern::Prefix(p) => p,
-            Pattern::Glob(p) => p.split(['*', '?']).next().unwrap_or_default(),
+            Pattern::Segments(p) | Pattern::Glob(p) => {
+                p.split(['*', '?']).next().unwrap_or_default()
+            }
         }
     }
+}
+
+/// A `*`-only pattern (at least one `*`): the pieces before the first and after the last star
+/// are anchored, each piece between is taken at its leftmost place, which for `*`-only
+/// patterns never loses a match.
+fn segments_match(pattern: &str, text: &str) -> bool {
+    // Bytes throughout: `*` is ASCII, so splitting at it keeps pieces on character boundaries.
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (Some(head), Some(tail)) = (
+        p.iter().position(|&b| b == b'*'),
+        p.iter().rposition(|&b| b == b'*'),
+    ) else {
+        return p == t;
+    };
+    let (first, last) = (
+        p.get(..head).unwrap_or_default(),
+        p.get(tail + 1..).unwrap_or_default(),
+    );
+    if t.len() < first.len() + last.len() || !t.starts_with(first) || !t.ends_with(last) {
+        return false;
+    }
+    let mut window = t.get(first.len()..t.len() - last.len()).unwrap_or_default();
+    for piece in p
+        .get(head + 1..tail)
+        .unwrap_or_default()
+        .split(|&b| b == b'*')
+    {
+        if piece.is_empty() {
+            continue;
+        }
+        match find(window, piece) {
+            Some(at) => window = window.get(at + piece.len()..).unwrap_or_default(),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Leftmost occurrence of `needle` in `hay`: a scan for the first byte, then a comparison.
+/// The pieces are short, where this beats a two-way searcher's set-up. A match found this way
+/// starts on a character boundary (a UTF-8 lead byte never equals a continuation byte).
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.iter().position(|&b| b == first) {
+        let at = from + i;
+        if hay.get(at + 1..at + 1 + rest.len()) == Some(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Whether `text` matches the wildcard `pattern` (case-sensitive).
