@@ -216,9 +216,45 @@ impl CtxValue {
 
 #[derive(Clone, Debug)]
 pub(crate) enum EntryState {
-    Known(Vec<CtxValue>),
+    Known(KnownValues),
     /// Bit of the request's unknown-name table.
     Unknown(u64),
+}
+
+/// The values of a known key; most keys have one, which needs no list of its own.
+#[derive(Clone, Debug)]
+pub(crate) enum KnownValues {
+    One(CtxValue),
+    /// Several values, or none (a key present without a value).
+    Many(Vec<CtxValue>),
+}
+
+impl KnownValues {
+    fn new(values: Values) -> KnownValues {
+        match values {
+            Values::One(v) => KnownValues::One(CtxValue::new(v)),
+            Values::Many(vs) => KnownValues::Many(vs.into_iter().map(CtxValue::new).collect()),
+        }
+    }
+
+    fn as_slice(&self) -> &[CtxValue] {
+        match self {
+            KnownValues::One(v) => std::slice::from_ref(v),
+            KnownValues::Many(vs) => vs,
+        }
+    }
+
+    fn extend(&mut self, values: Values) {
+        let mut all = match std::mem::replace(self, KnownValues::Many(Vec::new())) {
+            KnownValues::One(v) => vec![v],
+            KnownValues::Many(vs) => vs,
+        };
+        match values {
+            Values::One(v) => all.push(CtxValue::new(v)),
+            Values::Many(vs) => all.extend(vs.into_iter().map(CtxValue::new)),
+        }
+        *self = KnownValues::Many(all);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -337,10 +373,7 @@ impl RequestBuilder {
             }
             match entries.binary_search_by(|e| e.key_lower.cmp(&key_lower)) {
                 Ok(i) => match entries.get_mut(i).map(|e| &mut e.state) {
-                    Some(EntryState::Known(vs)) => match values {
-                        Values::One(v) => vs.push(CtxValue::new(v)),
-                        Values::Many(v) => vs.extend(v.into_iter().map(CtxValue::new)),
-                    },
+                    Some(EntryState::Known(vs)) => vs.extend(values),
                     // Named as the unknown key was spelt (the value's key was lowercased).
                     _ => {
                         let name = names
@@ -354,10 +387,7 @@ impl RequestBuilder {
                     i,
                     Entry {
                         key_lower,
-                        state: EntryState::Known(match values {
-                            Values::One(v) => vec![CtxValue::new(v)],
-                            Values::Many(v) => v.into_iter().map(CtxValue::new).collect(),
-                        }),
+                        state: EntryState::Known(KnownValues::new(values)),
                     },
                 ),
             }
@@ -462,7 +492,7 @@ impl Request {
         {
             Err(_) => Lookup::Absent,
             Ok(i) => match self.entries.get(i).map(|e| &e.state) {
-                Some(EntryState::Known(values)) => Lookup::Values(values),
+                Some(EntryState::Known(values)) => Lookup::Values(values.as_slice()),
                 Some(EntryState::Unknown(bit)) => Lookup::Unknown(*bit),
                 None => Lookup::Absent,
             },
