@@ -187,6 +187,23 @@ impl PolicySet {
         })
     }
 
+    /// Whether some condition of some loaded policy reads `key` (case-insensitive). A key no
+    /// condition reads cannot change a decision, whether it is given, unknown or absent.
+    pub fn reads_key(&self, key: &str) -> bool {
+        let key = key.to_lowercase();
+        [
+            Some(&self.control),
+            self.session.as_ref(),
+            Some(&self.identity),
+            self.trust.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(|l| l.statements.iter())
+        .flat_map(|st| st.conditions.iter())
+        .any(|c| *c.key_lower == *key)
+    }
+
     /// Number of statements per layer: control, session, identity, trust.
     pub fn statement_counts(&self) -> [usize; 4] {
         let n = |l: Option<&LayerSet>| l.map_or(0, LayerSet::len);
