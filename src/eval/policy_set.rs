@@ -191,17 +191,8 @@ impl PolicySet {
     /// condition reads cannot change a decision, whether it is given, unknown or absent.
     pub fn reads_key(&self, key: &str) -> bool {
         let key = key.to_lowercase();
-        [
-            Some(&self.control),
-            self.session.as_ref(),
-            Some(&self.identity),
-            self.trust.as_ref(),
-        ]
-        .into_iter()
-        .flatten()
-        .flat_map(|l| l.statements.iter())
-        .flat_map(|st| st.conditions.iter())
-        .any(|c| *c.key_lower == *key)
+        // Every condition key of every layer is interned in the set's key table.
+        self.keys.keys.iter().any(|k| **k == *key)
     }
 
     /// Number of statements per layer: control, session, identity, trust.
