@@ -406,7 +406,9 @@ fn eval_layer(layer: Layer, set: &LayerSet, cx: &Cx<'_>, traced: bool) -> LayerE
     out
 }
 
-/// Evaluates one statement into its layer's result.
+/// Evaluates one statement into its layer's result. Inlined into both callers, so that the
+/// fast path's constant `None` trace removes the tracing code from its loop.
+#[inline(always)]
 fn visit(
     set: &LayerSet,
     cx: &Cx<'_>,
@@ -451,6 +453,7 @@ fn skeleton(set: &LayerSet, id: u32) -> Option<StatementTrace> {
     })
 }
 
+#[inline(always)]
 fn eval_statement(
     set: &LayerSet,
     id: u32,

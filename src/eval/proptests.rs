@@ -436,7 +436,11 @@ fn fill(spec: &[Option<String>], fillings: &[String]) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // 256 cases by default; PROPTEST_CASES=N for a longer run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn wildcard_matcher_agrees_with_regex(p in "[ab:/*?é]{0,8}", t in "[ab:/é]{0,10}") {

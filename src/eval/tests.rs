@@ -283,3 +283,50 @@ fn response_serialises_in_cli_field_order() {
     }
     assert!(s.contains(r#""matched":[{"file":"p0.json","statement":0,"sid":null,"effect":"Allow","line":3,"column":5}]"#), "{s}");
 }
+
+#[test]
+fn duplicate_keys_are_refused() {
+    let mut set = PolicySet::new();
+    let e = set.add_text(
+        PolicyKind::Identity,
+        "dup.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    match e {
+        Err(err @ LoadError::Invalid(_)) => {
+            assert!(err.errors().any(|d| d.rule.name == "duplicate-key"));
+            assert!(err.to_string().contains("dup.json"), "{err}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Nothing was loaded.
+    assert_eq!(set.statement_counts(), [0, 0, 0, 0]);
+}
+
+#[test]
+fn explanations_of_every_decision() {
+    let mut set = identity(&[json!({"Version": "1", "Statement": [
+        {"Sid": "Ops", "Effect": "Allow", "Action": "dbs:*", "Resource": "*",
+         "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}},
+        {"Sid": "NoRelease", "Effect": "Deny", "Action": "dbs:ReleaseBackupPlan", "Resource": "*"}
+    ]})]);
+    load(
+        &mut set,
+        PolicyKind::Control,
+        "scp.json",
+        allow(json!("*"), json!("*")),
+    );
+    let show = |b: RequestBuilder| {
+        let (r, t) = set.evaluate_traced(&b.build().unwrap());
+        explain(&r, &t)
+    };
+    let text = show(req("dbs:StartBackupPlan", "*").context("acs:SourceIp", "192.0.2.1"));
+    assert!(text.starts_with("Allow (AccountLevelIdentityBasedPolicy): allowed by p0.json statement 0 (Sid Ops), scp.json statement 0"), "{text}");
+    let text = show(req("dbs:ReleaseBackupPlan", "*").context("acs:SourceIp", "192.0.2.1"));
+    assert!(text.starts_with("ExplicitDeny (AccountLevelIdentityBasedPolicy): denied by p0.json statement 1 (Sid NoRelease)"), "{text}");
+    let text = show(req("dbs:StartBackupPlan", "*").unknown("acs:SourceIp"));
+    assert!(text.starts_with("Indeterminate: Allow or ImplicitDeny depending on acs:SourceIp"), "{text}");
+    assert!(text.contains("condition unknown: IpAddress acs:SourceIp: expected one of [192.0.2.0/24], got an unknown value"), "{text}");
+    let text = show(req("dbs:StartBackupPlan", "*").context("acs:SourceIp", "bad"));
+    assert!(text.contains("error: condition `IpAddress` on `acs:SourceIp`: request value `bad` is not an IPv4 or IPv6 address"), "{text}");
+}
