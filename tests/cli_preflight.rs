@@ -8,6 +8,9 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
+#[path = "common/output.rs"]
+mod output;
+use output::{code, json_out, show, stderr, stdout};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -58,32 +61,6 @@ fn start<'a>(dir: &Path, plan: &'a str, extra: &[&'a str]) -> Output {
     ];
     a.extend_from_slice(extra);
     preflight(dir, &a)
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    )
-}
-
-/// stdout is exactly one JSON document (whitespace around it aside).
-fn json_out(o: &Output) -> Value {
-    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", show(o)))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

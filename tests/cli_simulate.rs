@@ -17,6 +17,9 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
+#[path = "common/output.rs"]
+mod output;
+use output::{code, json_out, show, stderr, stdout};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -43,32 +46,6 @@ fn simulate(dir: &Path, args: &[&str]) -> Output {
     let mut all = vec!["simulate"];
     all.extend_from_slice(args);
     run_in(dir, &all)
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally, not by a signal")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn show(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    )
-}
-
-/// The one JSON document on stdout.
-fn json_out(o: &Output) -> Value {
-    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("{e}: {}", show(o)))
 }
 
 /// Every stdout line as JSON.
