@@ -325,7 +325,10 @@ fn explanations_of_every_decision() {
     let text = show(req("dbs:ReleaseBackupPlan", "*").context("acs:SourceIp", "192.0.2.1"));
     assert!(text.starts_with("ExplicitDeny (AccountLevelIdentityBasedPolicy): denied by p0.json statement 1 (Sid NoRelease)"), "{text}");
     let text = show(req("dbs:StartBackupPlan", "*").unknown("acs:SourceIp"));
-    assert!(text.starts_with("Indeterminate: Allow or ImplicitDeny depending on acs:SourceIp"), "{text}");
+    assert!(
+        text.starts_with("Indeterminate: Allow or ImplicitDeny depending on acs:SourceIp"),
+        "{text}"
+    );
     assert!(text.contains("condition unknown: IpAddress acs:SourceIp: expected one of [192.0.2.0/24], got an unknown value"), "{text}");
     let text = show(req("dbs:StartBackupPlan", "*").context("acs:SourceIp", "bad"));
     assert!(text.contains("error: condition `IpAddress` on `acs:SourceIp`: request value `bad` is not an IPv4 or IPv6 address"), "{text}");
