@@ -126,6 +126,14 @@ pub fn run_preflight(args: PreflightArgs) -> u8 {
             return exit::ERROR;
         }
     };
+    // Without any policy every call is an ImplicitDeny: that is a forgotten flag, not a
+    // prediction worth printing.
+    if args.call.policies.is_empty() {
+        super::error(
+            "give the caller's policies (--policy FILE): without any, every call is denied",
+        );
+        return exit::ERROR;
+    }
     let set = match args.call.policies.load() {
         Ok(s) => s,
         Err(e) => {

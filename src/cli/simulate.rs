@@ -30,10 +30,11 @@ pub struct SimulateArgs {
     #[arg(long)]
     pub principal: Option<String>,
     /// A file holding one request object.
-    #[arg(long, conflicts_with = "requests")]
+    #[arg(long, conflicts_with_all = ["requests", "context", "unknown", "principal"])]
     pub request: Option<PathBuf>,
-    /// A JSON Lines file of request objects; one result line per request, in order.
-    #[arg(long)]
+    /// A JSON Lines file of request objects; one result line per request, in order. The request
+    /// flags (`--context`, `--unknown`, `--principal`) do not apply to it.
+    #[arg(long, conflicts_with_all = ["context", "unknown", "principal"])]
     pub requests: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -80,8 +81,14 @@ pub fn run(args: SimulateArgs) -> u8 {
 
 fn single_request(args: &SimulateArgs) -> Result<Request, String> {
     if let Some(path) = &args.request {
-        if args.action.is_some() || !args.context.is_empty() || !args.unknown.is_empty() {
-            return Err("--request cannot be combined with --action/--context/--unknown".into());
+        if args.action.is_some()
+            || !args.context.is_empty()
+            || !args.unknown.is_empty()
+            || args.principal.is_some()
+        {
+            return Err(
+                "--request cannot be combined with --action/--context/--unknown/--principal".into(),
+            );
         }
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;

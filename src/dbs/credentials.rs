@@ -196,10 +196,19 @@ impl Credentials {
             });
         }
         let path = config_path.ok_or_else(no_config_path)?;
-        // A missing default file just means "no credentials"; a file the user pointed at must exist.
-        if var(ENV_CONFIG_FILE).is_none() && !path.exists() {
+        // No file means no credentials: the message names the variables to set, and which
+        // file was looked for (the one ALIBABA_CLOUD_CONFIG_FILE points at, or the default).
+        if !path.exists() {
+            let detail = if var(ENV_CONFIG_FILE).is_some() {
+                format!(
+                    "{ENV_CONFIG_FILE} points at {}, which does not exist",
+                    path.display()
+                )
+            } else {
+                format!("tried {}: not found", path.display())
+            };
             return Err(CredentialsError::Missing {
-                detail: format!("tried {}: not found", path.display()),
+                detail,
                 config_path: Some(path),
             });
         }
@@ -409,8 +418,15 @@ mod tests {
     #[test]
     fn explicit_config_path_must_exist_and_be_json() {
         let env = env_of(&[(ENV_CONFIG_FILE, "/nonexistent/config.json")]);
-        let msg = Credentials::resolve(&env, None).unwrap_err().to_string();
+        let err = Credentials::resolve(&env, None).unwrap_err();
+        assert!(matches!(err, CredentialsError::Missing { .. }), "{err:?}");
+        let msg = err.to_string();
         assert!(msg.contains("/nonexistent/config.json"), "{msg}");
+        assert!(msg.contains(ENV_CONFIG_FILE), "{msg}");
+        assert!(
+            msg.contains(ENV_ACCESS_KEY_ID) && msg.contains(ENV_ACCESS_KEY_SECRET),
+            "{msg}"
+        );
 
         let f = config_file("{ not json");
         let env = env_of(&[(ENV_CONFIG_FILE, f.path().to_str().unwrap())]);

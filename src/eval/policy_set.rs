@@ -187,6 +187,14 @@ impl PolicySet {
         })
     }
 
+    /// Whether some condition of some loaded policy reads `key` (case-insensitive). A key no
+    /// condition reads cannot change a decision, whether it is given, unknown or absent.
+    pub fn reads_key(&self, key: &str) -> bool {
+        let key = key.to_lowercase();
+        // Every condition key of every layer is interned in the set's key table.
+        self.keys.keys.iter().any(|k| **k == *key)
+    }
+
     /// Number of statements per layer: control, session, identity, trust.
     pub fn statement_counts(&self) -> [usize; 4] {
         let n = |l: Option<&LayerSet>| l.map_or(0, LayerSet::len);

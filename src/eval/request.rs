@@ -3,6 +3,7 @@
 //! A context key is **known** (one or more values), **unknown** (it may be absent or hold any
 //! values) or **absent** (neither given nor marked unknown). A resource may have unknown parts.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::OnceLock;
@@ -215,9 +216,45 @@ impl CtxValue {
 
 #[derive(Clone, Debug)]
 pub(crate) enum EntryState {
-    Known(Vec<CtxValue>),
+    Known(KnownValues),
     /// Bit of the request's unknown-name table.
     Unknown(u64),
+}
+
+/// The values of a known key; most keys have one, which needs no list of its own.
+#[derive(Clone, Debug)]
+pub(crate) enum KnownValues {
+    One(CtxValue),
+    /// Several values, or none (a key present without a value).
+    Many(Vec<CtxValue>),
+}
+
+impl KnownValues {
+    fn new(values: Values) -> KnownValues {
+        match values {
+            Values::One(v) => KnownValues::One(CtxValue::new(v)),
+            Values::Many(vs) => KnownValues::Many(vs.into_iter().map(CtxValue::new).collect()),
+        }
+    }
+
+    fn as_slice(&self) -> &[CtxValue] {
+        match self {
+            KnownValues::One(v) => std::slice::from_ref(v),
+            KnownValues::Many(vs) => vs,
+        }
+    }
+
+    fn extend(&mut self, values: Values) {
+        let mut all = match std::mem::replace(self, KnownValues::Many(Vec::new())) {
+            KnownValues::One(v) => vec![v],
+            KnownValues::Many(vs) => vs,
+        };
+        match values {
+            Values::One(v) => all.push(CtxValue::new(v)),
+            Values::Many(vs) => all.extend(vs.into_iter().map(CtxValue::new)),
+        }
+        *self = KnownValues::Many(all);
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -239,23 +276,40 @@ pub(crate) enum Lookup<'a> {
 pub struct RequestBuilder {
     action: String,
     resource: Resource,
-    context: Vec<(String, Vec<String>)>,
+    context: Vec<(String, Values)>,
     unknown: Vec<String>,
     principal: Option<String>,
     error: Option<RequestError>,
 }
 
+/// The values given for a key in one call: one value needs no list of its own.
+#[derive(Clone, Debug)]
+enum Values {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// A key in lowercase, reusing the key's own buffer when it is ASCII (condition keys are).
+fn into_lower(mut key: String) -> Box<str> {
+    if key.is_ascii() {
+        key.make_ascii_lowercase();
+        key.into_boxed_str()
+    } else {
+        key.to_lowercase().into_boxed_str()
+    }
+}
+
 impl RequestBuilder {
     /// Adds a value for a context key; a key given twice (in any case) is multi-valued.
     pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.context.push((key.into(), vec![value.into()]));
+        self.context.push((key.into(), Values::One(value.into())));
         self
     }
 
     /// Adds several values at once; an empty list makes the key present with no value (it then
     /// behaves like an absent key: no value can match).
     pub fn context_values(mut self, key: impl Into<String>, values: Vec<String>) -> Self {
-        self.context.push((key.into(), values));
+        self.context.push((key.into(), Values::Many(values)));
         self
     }
 
@@ -292,12 +346,12 @@ impl RequestBuilder {
         if self.action.is_empty() {
             return Err(RequestError::EmptyAction);
         }
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
+        let mut entries: Vec<Entry> = Vec::with_capacity(self.unknown.len() + self.context.len());
+        let mut names: Vec<Cow<'static, str>> = Vec::with_capacity(self.unknown.len() + 2);
         // Unknown keys first, so their bits follow the sorted key order below.
-        let mut unknown: Vec<(Box<str>, &String)> = self
+        let mut unknown: Vec<(Box<str>, String)> = self
             .unknown
-            .iter()
+            .into_iter()
             .map(|k| (k.to_lowercase().into_boxed_str(), k))
             .collect();
         unknown.sort_by(|a, b| a.0.cmp(&b.0));
@@ -307,38 +361,45 @@ impl RequestBuilder {
                 return Err(RequestError::EmptyKey);
             }
             let bit = bit_of(names.len());
-            names.push(key.clone());
+            names.push(Cow::Owned(key));
             entries.push(Entry {
                 key_lower,
                 state: EntryState::Unknown(bit),
             });
         }
         for (key, values) in self.context {
-            let key_lower: Box<str> = key.to_lowercase().into();
+            let key_lower = into_lower(key);
             if key_lower.is_empty() {
                 return Err(RequestError::EmptyKey);
             }
             match entries.binary_search_by(|e| e.key_lower.cmp(&key_lower)) {
                 Ok(i) => match entries.get_mut(i).map(|e| &mut e.state) {
-                    Some(EntryState::Known(vs)) => vs.extend(values.into_iter().map(CtxValue::new)),
-                    _ => return Err(RequestError::KnownAndUnknown(key)),
+                    Some(EntryState::Known(vs)) => vs.extend(values),
+                    // Named as the unknown key was spelt (the value's key was lowercased).
+                    _ => {
+                        let name = names
+                            .iter()
+                            .find(|n| *n.to_lowercase() == *key_lower)
+                            .map_or_else(|| key_lower.to_string(), |n| n.to_string());
+                        return Err(RequestError::KnownAndUnknown(name));
+                    }
                 },
                 Err(i) => entries.insert(
                     i,
                     Entry {
                         key_lower,
-                        state: EntryState::Known(values.into_iter().map(CtxValue::new).collect()),
+                        state: EntryState::Known(KnownValues::new(values)),
                     },
                 ),
             }
         }
         for name in self.resource.unknown_names() {
             if !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
+                names.push(Cow::Owned(name.to_string()));
             }
         }
         let principal_bit = if self.principal.is_none() {
-            names.push(PRINCIPAL_UNKNOWN.to_string());
+            names.push(Cow::Borrowed(PRINCIPAL_UNKNOWN));
             bit_of(names.len() - 1)
         } else {
             0
@@ -393,7 +454,7 @@ pub struct Request {
     principal: Option<String>,
     pub(crate) principal_bit: u64,
     /// Unknown-name table: bit `i` of a dependency set is `names[i]`.
-    names: Vec<String>,
+    names: Vec<Cow<'static, str>>,
 }
 
 impl Request {
@@ -432,7 +493,7 @@ impl Request {
         {
             Err(_) => Lookup::Absent,
             Ok(i) => match self.entries.get(i).map(|e| &e.state) {
-                Some(EntryState::Known(values)) => Lookup::Values(values),
+                Some(EntryState::Known(values)) => Lookup::Values(values.as_slice()),
                 Some(EntryState::Unknown(bit)) => Lookup::Unknown(*bit),
                 None => Lookup::Absent,
             },
@@ -446,7 +507,7 @@ impl Request {
             .iter()
             .enumerate()
             .filter(|(i, _)| deps & bit_of(*i) != 0)
-            .map(|(_, n)| n.clone())
+            .map(|(_, n)| n.to_string())
             .collect();
         out.sort();
         out.dedup();

@@ -324,6 +324,253 @@ pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
     })
 }
 
+/// [`glob_match`] ignoring ASCII case, as actions are matched (SEMANTICS.md section 2).
+pub fn glob_match_ignore_ascii_case(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        glob_units(pattern.as_bytes(), text.as_bytes(), |p, t| {
+            p == b'?' || p.eq_ignore_ascii_case(&t)
+        })
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        glob_units(&p, &t, |p, t| p == '?' || p.eq_ignore_ascii_case(&t))
+    }
+}
+
+/// Whether every string that `specific` matches is also matched by `general` (both wildcard
+/// patterns, case-sensitive, as resources are compared).
+///
+/// Exact when `specific` has no wildcards (it is then [`glob_match`]). With wildcards it is
+/// sound but not complete: `specific` is read as text in which its `*` (any run) can only be
+/// absorbed by a `*` of `general`, and its `?` (any one character) by a `?` or a `*`. So a
+/// `true` is always right, while a few equivalent spellings are missed (`*?` does not cover
+/// `?*` here, although both mean "one or more characters"). The linter only reports on a
+/// `true`, so a miss costs a finding, never a false one.
+pub fn pattern_covers(general: &str, specific: &str) -> bool {
+    covers_by(general, specific, |g, s| g == s, |g, s| g == s)
+}
+
+/// [`pattern_covers`] ignoring ASCII case, for actions.
+pub fn pattern_covers_ignore_ascii_case(general: &str, specific: &str) -> bool {
+    covers_by(
+        general,
+        specific,
+        |g: u8, s: u8| g.eq_ignore_ascii_case(&s),
+        |g: char, s: char| g.eq_ignore_ascii_case(&s),
+    )
+}
+
+fn covers_by(
+    general: &str,
+    specific: &str,
+    eq_byte: impl Fn(u8, u8) -> bool,
+    eq_char: impl Fn(char, char) -> bool,
+) -> bool {
+    // A literal of `general` absorbs only the same literal; `?` absorbs one literal or `?`.
+    if general.is_ascii() && specific.is_ascii() {
+        glob_units(general.as_bytes(), specific.as_bytes(), |g, s| {
+            if g == b'?' {
+                s != b'*'
+            } else {
+                s != b'*' && s != b'?' && eq_byte(g, s)
+            }
+        })
+    } else {
+        let g: Vec<char> = general.chars().collect();
+        let s: Vec<char> = specific.chars().collect();
+        glob_units(&g, &s, |g, s| {
+            if g == '?' {
+                s != '*'
+            } else {
+                s != '*' && s != '?' && eq_char(g, s)
+            }
+        })
+    }
+}
+
+trait Unit: Copy + PartialEq {
+    const STAR: Self;
+}
+impl Unit for u8 {
+    const STAR: u8 = b'*';
+}
+impl Unit for char {
+    const STAR: char = '*';
+}
+
+/// Greedy glob matching where `*` in `p` absorbs any run of `t` and every other unit of `p`
+/// absorbs one unit of `t` when `unit(p, t)`. Remembering only the last `*` is enough for
+/// any per-unit predicate: the pieces between stars have fixed length, and matching each at
+/// its leftmost place never loses a match.
+fn glob_units<T: Unit>(p: &[T], t: &[T], unit: impl Fn(T, T) -> bool) -> bool {
+    let (mut pi, mut ti) = (0, 0);
+    // Position of the last `*` in the pattern and the text position it is tried at.
+    let mut star: Option<(usize, usize)> = None;
+    while let Some(&tc) = t.get(ti) {
+        match p.get(pi) {
+            Some(&c) if c == T::STAR => {
+                star = Some((pi, ti));
+                pi += 1;
+            }
+            Some(&c) if unit(c, tc) => {
+                pi += 1;
+                ti += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    pi = sp + 1;
+                    ti = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == T::STAR))
+}
+
+/// `*`, `**`, ...: the pattern matches everything.
+pub fn is_all_stars(pattern: &str) -> bool {
+    !pattern.is_empty() && pattern.bytes().all(|c| c == b'*')
+}
+
+/// One position of a pattern-like language, for [`symbols_intersect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sym {
+    /// Exactly this character.
+    Char(char),
+    /// `?`: any one character.
+    One,
+    /// `*`: any run of characters, including none.
+    Any,
+    /// A run, possibly empty, of characters other than `:` and `/`: one field or path segment
+    /// of an ARN, such as a template variable (`{#BackupPlanId}`).
+    Segment,
+}
+
+/// The symbols of a policy wildcard pattern.
+pub fn symbols(pattern: &str) -> Vec<Sym> {
+    pattern
+        .chars()
+        .map(|c| match c {
+            '*' => Sym::Any,
+            '?' => Sym::One,
+            c => Sym::Char(c),
+        })
+        .collect()
+}
+
+/// What one character consumed at a token may be.
+#[derive(Clone, Copy)]
+enum Class {
+    Exactly(char),
+    Anything,
+    NotSeparator,
+}
+
+fn is_separator(c: char) -> bool {
+    c == ':' || c == '/'
+}
+
+impl Sym {
+    /// The characters the token consumes, and whether it may repeat.
+    fn step(self) -> (Class, bool) {
+        match self {
+            Sym::Char(c) => (Class::Exactly(c), false),
+            Sym::One => (Class::Anything, false),
+            Sym::Any => (Class::Anything, true),
+            Sym::Segment => (Class::NotSeparator, true),
+        }
+    }
+}
+
+fn classes_meet(a: Class, b: Class) -> bool {
+    match (a, b) {
+        (Class::Exactly(x), Class::Exactly(y)) => x == y,
+        (Class::Exactly(c), Class::NotSeparator) | (Class::NotSeparator, Class::Exactly(c)) => {
+            !is_separator(c)
+        }
+        _ => true,
+    }
+}
+
+/// Most product states [`symbols_intersect`] explores (1 MiB of flags).
+pub const MAX_PRODUCT: usize = 1 << 20;
+
+/// Whether some string belongs to both token languages: exact (a search of the product
+/// automaton over the positions of both, visiting each pair at most once, so at worst
+/// `(a.len() + 1) * (b.len() + 1)` steps and usually only the diagonal).
+///
+/// Beyond [`MAX_PRODUCT`] states (values far longer than any ARN) it answers `true` without
+/// looking: callers only conclude something from a `false`, so they stay sound.
+pub fn symbols_intersect(a: &[Sym], b: &[Sym]) -> bool {
+    let width = b.len() + 1;
+    let Some(states) = (a.len() + 1)
+        .checked_mul(width)
+        .filter(|&n| n <= MAX_PRODUCT)
+    else {
+        return true;
+    };
+    let mut seen = vec![false; states];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let Some(slot) = seen.get_mut(i * width + j) else {
+            continue;
+        };
+        if *slot {
+            continue;
+        }
+        *slot = true;
+        let (ta, tb) = (a.get(i).map(|t| t.step()), b.get(j).map(|t| t.step()));
+        match (ta, tb) {
+            (None, None) => return true,
+            (Some((ca, la)), Some((cb, lb))) => {
+                if la {
+                    stack.push((i + 1, j));
+                }
+                if lb {
+                    stack.push((i, j + 1));
+                }
+                // Both consume one character; a repeating token stays where it is.
+                if !(la && lb) && classes_meet(ca, cb) {
+                    stack.push((i + usize::from(!la), j + usize::from(!lb)));
+                }
+            }
+            // One side is done: the other must be able to stop, skipping repeating symbols.
+            (Some((_, true)), None) => stack.push((i + 1, j)),
+            (None, Some((_, true))) => stack.push((i, j + 1)),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether some string matches both wildcard patterns (case-sensitive).
+pub fn patterns_intersect(a: &str, b: &str) -> bool {
+    if is_all_stars(a) || is_all_stars(b) {
+        return true;
+    }
+    symbols_intersect(&symbols(a), &symbols(b))
+}
+
+/// [`patterns_intersect`] ignoring ASCII case, for actions.
+pub fn patterns_intersect_ignore_ascii_case(a: &str, b: &str) -> bool {
+    if is_all_stars(a) || is_all_stars(b) {
+        return true;
+    }
+    let lower = |s: &str| {
+        s.chars()
+            .map(|c| match c {
+                '*' => Sym::Any,
+                '?' => Sym::One,
+                c => Sym::Char(c.to_ascii_lowercase()),
+            })
+            .collect::<Vec<_>>()
+    };
+    symbols_intersect(&lower(a), &lower(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,5 +659,166 @@ mod tests {
         assert!(glob_overlaps("acs:oss:*:*:mybucket/*", &any));
         assert!(glob_overlaps("a?b", &[L("a"), Piece::Field, L("b")]));
         assert!(!glob_overlaps("a:b", &[L("a"), Piece::Field, L("b")]));
+    }
+
+    /// Every string over `alphabet` of length at most `max`.
+    fn strings(alphabet: &[char], max: usize) -> Vec<String> {
+        let mut out = vec![String::new()];
+        let mut layer = vec![String::new()];
+        for _ in 0..max {
+            let mut next = Vec::new();
+            for s in &layer {
+                for c in alphabet {
+                    next.push(format!("{s}{c}"));
+                }
+            }
+            out.extend(next.iter().cloned());
+            layer = next;
+        }
+        out
+    }
+
+    /// Which of `texts` the pattern matches, as a bit set.
+    fn bits(pattern: &str, texts: &[String]) -> Vec<u64> {
+        let mut out = vec![0u64; texts.len().div_ceil(64)];
+        for (k, t) in texts.iter().enumerate() {
+            if glob_match(pattern, t) {
+                out[k / 64] |= 1 << (k % 64);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn intersect_and_covers_agree_with_brute_force() {
+        // Two patterns of length <= 4 that intersect have a witness of length <= 8: every
+        // character of the shortest witness advances at least one non-repeating token.
+        let patterns = strings(&['a', ':', '*', '?'], 4);
+        let texts = strings(&['a', 'b', ':'], 8);
+        let table: Vec<Vec<u64>> = patterns.iter().map(|p| bits(p, &texts)).collect();
+        let mut covered = 0;
+        for (i, a) in patterns.iter().enumerate() {
+            for (j, b) in patterns.iter().enumerate() {
+                let brute_meet = table[i].iter().zip(&table[j]).any(|(x, y)| x & y != 0);
+                assert_eq!(
+                    patterns_intersect(a, b),
+                    brute_meet,
+                    "intersect {a:?} {b:?}"
+                );
+                let brute_covers = table[j].iter().zip(&table[i]).all(|(s, g)| s & !g == 0);
+                if pattern_covers(a, b) {
+                    covered += 1;
+                    assert!(brute_covers, "{a:?} does not cover {b:?}");
+                }
+                if !b.contains(['*', '?']) {
+                    // Exact for literals.
+                    assert_eq!(pattern_covers(a, b), glob_match(a, b), "{a:?} {b:?}");
+                }
+            }
+        }
+        assert!(covered > 10_000, "{covered}");
+    }
+
+    /// A direct reading of a token list, for the oracle.
+    fn sym_match(syms: &[Sym], text: &[char]) -> bool {
+        match syms.split_first() {
+            None => text.is_empty(),
+            Some((Sym::Char(c), rest)) => {
+                text.first() == Some(c) && sym_match(rest, text.get(1..).unwrap_or_default())
+            }
+            Some((Sym::One, rest)) => {
+                !text.is_empty() && sym_match(rest, text.get(1..).unwrap_or_default())
+            }
+            Some((Sym::Any, rest)) => (0..=text.len()).any(|k| sym_match(rest, &text[k..])),
+            Some((Sym::Segment, rest)) => (0..=text.len())
+                .take_while(|&k| k == 0 || !is_separator(text[k - 1]))
+                .any(|k| sym_match(rest, &text[k..])),
+        }
+    }
+
+    #[test]
+    fn segments_stop_at_separators() {
+        let template = |s: &str| -> Vec<Sym> {
+            s.chars()
+                .map(|c| if c == 'V' { Sym::Segment } else { Sym::Char(c) })
+                .collect()
+        };
+        let texts: Vec<Vec<char>> = strings(&['a', 'b', ':', '/'], 6)
+            .iter()
+            .map(|s| s.chars().collect())
+            .collect();
+        let patterns = strings(&['a', ':', '/', '*', '?'], 3);
+        for t in ["a:V", "V/V", "aV:b", "V", ":/V", "Va"] {
+            let tt = template(t);
+            for p in &patterns {
+                let pt = symbols(p);
+                let brute = texts.iter().any(|x| sym_match(&pt, x) && sym_match(&tt, x));
+                assert_eq!(symbols_intersect(&pt, &tt), brute, "{p:?} vs {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn arn_examples() {
+        let plan = "acs:dbs:V:V:backupplan/V";
+        let t: Vec<Sym> = plan
+            .chars()
+            .map(|c| if c == 'V' { Sym::Segment } else { Sym::Char(c) })
+            .collect();
+        let can = |p: &str| symbols_intersect(&symbols(p), &t);
+        assert!(can("*"));
+        assert!(can("acs:dbs:*:*:*"));
+        assert!(can("acs:dbs:*:*:backupplan/*"));
+        assert!(can("acs:*:*:*:backupplan/dbs1"));
+        assert!(can("acs:dbs:cn-hangzhou:123:backupplan/dbsq?ss5tmh1"));
+        assert!(!can("acs:rds:*:*:*"));
+        assert!(!can("acs:dbs:*:*:instance/*"));
+        assert!(!can("acs:dbs:*:*:backupplan/a/b"));
+        assert!(!can(""));
+        // With `*` for the variables the last two would wrongly meet.
+        assert!(patterns_intersect(
+            "acs:dbs:*:*:instance/*",
+            "acs:dbs:*:*:backupplan/*"
+        ));
+    }
+
+    #[test]
+    fn covers_examples() {
+        assert!(pattern_covers("*", "acs:dbs:*:*:*"));
+        assert!(pattern_covers("acs:dbs:*:*:*", "acs:dbs:*:*:backupplan/*"));
+        assert!(pattern_covers(
+            "acs:dbs:*",
+            "acs:dbs:cn-hangzhou:1:backupplan/x"
+        ));
+        assert!(!pattern_covers("acs:dbs:*:*:backupplan/*", "acs:dbs:*:*:*"));
+        assert!(!pattern_covers("a?", "a*"));
+        assert!(pattern_covers("a*", "a?"));
+        assert!(!pattern_covers("", "*"));
+        assert!(pattern_covers("", ""));
+        assert!(pattern_covers_ignore_ascii_case(
+            "DBS:Describe*",
+            "dbs:describeRegions"
+        ));
+        assert!(!pattern_covers("DBS:Describe*", "dbs:describeRegions"));
+        assert!(!pattern_covers_ignore_ascii_case("*:*", "*"));
+        assert!(pattern_covers_ignore_ascii_case("*", "*:*"));
+        assert!(glob_match_ignore_ascii_case(
+            "dbs:describe*",
+            "DBS:DescribeRegions"
+        ));
+        assert!(patterns_intersect_ignore_ascii_case(
+            "DBS:Desc*",
+            "dbs:*Regions"
+        ));
+        assert!(!patterns_intersect_ignore_ascii_case(
+            "dbs:Desc*",
+            "dbs:Start*"
+        ));
+        assert!(pattern_covers("é*", "éa"));
+        assert!(!patterns_intersect("", "a"));
+        // Beyond the budget the answer is the safe "may intersect".
+        let huge = "a".repeat(MAX_PRODUCT);
+        assert!(patterns_intersect(&huge, "b*"));
+        assert!(patterns_intersect("", "**"));
     }
 }

@@ -27,6 +27,8 @@ mod guard;
 pub use guard::{GuardError, GuardedClient, OnIndeterminate, Sent};
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -92,21 +94,53 @@ impl Call {
                 "resource".to_string(),
             )]);
         };
-        Resource::from_template(template, |name| self.value_of(name))
+        // The common case, every variable known, renders straight into one string; a missing
+        // value (or a template this loop does not read) takes the general path.
+        match self.render(template) {
+            Some(text) => Resource::Known(text),
+            None => {
+                Resource::from_template(template, |name| self.value_of(name).map(str::to_string))
+            }
+        }
+    }
+
+    /// The template with every `{#name}` replaced by its value; `None` when a value is missing
+    /// or a placeholder is not closed. Byte searches: `{`, `#` and `}` are ASCII, so every split
+    /// falls on a character boundary.
+    fn render(&self, template: &str) -> Option<String> {
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest = template;
+        while let Some(open) = rest.bytes().position(|b| b == b'{') {
+            if rest.as_bytes().get(open + 1) == Some(&b'#') {
+                let after = rest.get(open + 2..)?;
+                let close = after.bytes().position(|b| b == b'}')?;
+                out.push_str(rest.get(..open)?);
+                out.push_str(self.value_of(after.get(..close)?)?);
+                rest = after.get(close + 1..)?;
+            } else {
+                out.push_str(rest.get(..=open)?);
+                rest = rest.get(open + 1..)?;
+            }
+        }
+        out.push_str(rest);
+        Some(out)
     }
 
     /// A template variable's value: region, account, or a parameter (names case-insensitive).
-    fn value_of(&self, name: &str) -> Option<String> {
-        if name.eq_ignore_ascii_case("regionId") {
-            return Some(self.region.clone());
+    fn value_of(&self, name: &str) -> Option<&str> {
+        if name == "regionId" || name.eq_ignore_ascii_case("regionId") {
+            return Some(&self.region);
         }
-        if name.eq_ignore_ascii_case("accountId") {
-            return self.account.clone();
+        if name == "accountId" || name.eq_ignore_ascii_case("accountId") {
+            return self.account.as_deref();
+        }
+        if let Some(v) = self.params.get(name) {
+            return Some(v);
         }
         self.params
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.as_str())
     }
 
     /// The signed-call form for [`crate::dbs::Client`]. A `ClientToken` is added only where the
@@ -132,22 +166,35 @@ impl Call {
 
 /// What is known locally about the context of a call. The default is what every call made
 /// through ramguard has: HTTPS (`acs:SecureTransport=true`) and the current time; the source IP
-/// is unknown (the caller's public address is seen only by the gateway).
+/// is unknown (the caller's public address is seen only by the gateway). Each default is
+/// replaced as a whole by any value given for its key, or by marking the key unknown.
 #[derive(Clone, Debug)]
 pub struct CallContext {
+    /// Values given by the caller, in order (a key given twice is multi-valued).
     values: Vec<(String, String)>,
+    /// Keys marked unknown by the caller.
     unknown: Vec<String>,
     principal: Option<String>,
+    /// Whether the default `acs:SecureTransport=true` still applies.
+    secure_transport: bool,
+    /// Whether the default "`acs:SourceIp` is unknown" still applies.
+    source_ip_unknown: bool,
     /// Whether `acs:CurrentTime` is filled in at each check.
     now: bool,
 }
 
+const SECURE_TRANSPORT: &str = "acs:SecureTransport";
+const SOURCE_IP: &str = "acs:SourceIp";
+const CURRENT_TIME: &str = "acs:CurrentTime";
+
 impl Default for CallContext {
     fn default() -> Self {
         CallContext {
-            values: vec![("acs:SecureTransport".to_string(), "true".to_string())],
-            unknown: vec!["acs:SourceIp".to_string()],
+            values: Vec::new(),
+            unknown: Vec::new(),
             principal: None,
+            secure_transport: true,
+            source_ip_unknown: true,
             now: true,
         }
     }
@@ -157,10 +204,10 @@ impl CallContext {
     /// No defaults at all: every key absent unless given.
     pub fn empty() -> Self {
         CallContext {
-            values: Vec::new(),
-            unknown: Vec::new(),
-            principal: None,
+            secure_transport: false,
+            source_ip_unknown: false,
             now: false,
+            ..CallContext::default()
         }
     }
 
@@ -173,7 +220,7 @@ impl CallContext {
         self
     }
 
-    /// Marks a key as unknown.
+    /// Marks a key as unknown, replacing a default for it.
     pub fn unknown(mut self, key: impl Into<String>) -> Self {
         let key = key.into();
         self.forget_default(&key);
@@ -186,17 +233,14 @@ impl CallContext {
         self
     }
 
+    /// Drops the default for `key`, if it has one. Values the caller gave are never dropped.
     fn forget_default(&mut self, key: &str) {
-        if key.eq_ignore_ascii_case("acs:CurrentTime") {
+        if key.eq_ignore_ascii_case(SECURE_TRANSPORT) {
+            self.secure_transport = false;
+        } else if key.eq_ignore_ascii_case(SOURCE_IP) {
+            self.source_ip_unknown = false;
+        } else if key.eq_ignore_ascii_case(CURRENT_TIME) {
             self.now = false;
-        }
-        let defaults = ["acs:SecureTransport", "acs:SourceIp"];
-        if defaults.iter().any(|d| d.eq_ignore_ascii_case(key)) {
-            let user_given = |k: &String| !defaults.iter().any(|d| d == k);
-            self.values
-                .retain(|(k, _)| !k.eq_ignore_ascii_case(key) || user_given(k));
-            self.unknown
-                .retain(|k| !k.eq_ignore_ascii_case(key) || user_given(k));
         }
     }
 }
@@ -230,31 +274,54 @@ impl Prediction {
 #[derive(Clone, Debug)]
 pub struct Preflight {
     policies: PolicySet,
+    /// Which keys of the default context some condition reads. A default for a key that no
+    /// condition reads cannot change a prediction, so the request leaves it out (formatting the
+    /// current time is most of the cost of building a request).
+    reads: DefaultKeys,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct DefaultKeys {
+    secure_transport: bool,
+    source_ip: bool,
+    current_time: bool,
 }
 
 impl Preflight {
     pub fn new(policies: PolicySet) -> Preflight {
-        Preflight { policies }
+        let reads = DefaultKeys {
+            secure_transport: policies.reads_key(SECURE_TRANSPORT),
+            source_ip: policies.reads_key(SOURCE_IP),
+            current_time: policies.reads_key(CURRENT_TIME),
+        };
+        Preflight { policies, reads }
     }
 
     pub fn policies(&self) -> &PolicySet {
         &self.policies
     }
 
-    /// The evaluator request for a call in a context.
+    /// The evaluator request for a call in a context. The context's defaults are included only
+    /// for the keys some policy reads; values and unknowns the caller gave always are.
     pub fn request(&self, call: &Call, context: &CallContext) -> Result<Request, RequestError> {
         let mut b = Request::builder(call.action(), call.resource());
+        if context.secure_transport && self.reads.secure_transport {
+            b = b.context(SECURE_TRANSPORT, "true");
+        }
+        if context.source_ip_unknown && self.reads.source_ip {
+            b = b.unknown(SOURCE_IP);
+        }
         for (k, v) in &context.values {
             b = b.context(k.clone(), v.clone());
         }
         for k in &context.unknown {
             b = b.unknown(k.clone());
         }
-        if context.now {
+        if context.now && self.reads.current_time {
             let now = OffsetDateTime::now_utc()
                 .format(&Rfc3339)
                 .unwrap_or_default();
-            b = b.context("acs:CurrentTime", now);
+            b = b.context(CURRENT_TIME, now);
         }
         if let Some(p) = &context.principal {
             b = b.principal(p.clone());
@@ -277,9 +344,10 @@ impl Preflight {
             Decision::Allow => Prediction::Allowed(response),
             Decision::Indeterminate => Prediction::Indeterminate(response),
             Decision::ExplicitDeny | Decision::ImplicitDeny => {
+                // The resource that was evaluated, not rendered a second time.
                 let detail = AccessDeniedDetail {
                     auth_action: Some(call.action().to_string()),
-                    auth_resource: Some(resource_text(&call.resource())),
+                    auth_resource: Some(resource_text(request.resource())),
                     no_permission_type: Some(response.decision.as_str().to_string()),
                     policy_type: response.layer.map(|l| l.as_str().to_string()),
                     ..AccessDeniedDetail::default()
@@ -305,10 +373,172 @@ pub fn resource_text(resource: &Resource) -> String {
     }
 }
 
-/// A locally unique request id (the predicted body says it was generated here).
+/// A unique request id, shaped like a random UUID: a random per-process base (read from the OS
+/// once) plus a per-process counter, so two ids never repeat within a process and ids of
+/// different processes differ with overwhelming probability, without a system call per id.
+/// The predicted body's `ramguard-preflight-` prefix says it was generated here.
 fn request_id() -> String {
-    crate::dbs::client::new_client_token().unwrap_or_else(|_| {
-        let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
-        format!("{nanos:x}")
-    })
+    static BASE: OnceLock<u128> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let base = *BASE.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        match getrandom::getrandom(&mut bytes) {
+            Ok(()) => u128::from_le_bytes(bytes),
+            // No OS randomness: the clock and the process id still separate processes.
+            Err(_) => {
+                let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
+                u128::from_le_bytes(nanos.to_le_bytes()) ^ (u128::from(std::process::id()) << 64)
+            }
+        }
+    });
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // Adding a counter below 2^62 changes some bit below 62, which the version and variant bits
+    // (76-79 and 62-63) never cover: distinct counters give distinct ids.
+    let x = base.wrapping_add(u128::from(n));
+    let x = (x & !(0xf << 76)) | (0x4 << 76);
+    let x = (x & !(0x3 << 62)) | (0x2 << 62);
+    let mut id = String::with_capacity(36);
+    for (i, byte) in x.to_be_bytes().into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        for nibble in [byte >> 4, byte & 0xf] {
+            id.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicyKind;
+
+    fn start(plan: Option<&str>) -> Call {
+        let call = Call::new("StartBackupPlan", "cn-hangzhou")
+            .unwrap()
+            .account("1234567890123456");
+        match plan {
+            Some(p) => call.param("backupplanid", p),
+            None => call,
+        }
+    }
+
+    #[test]
+    fn direct_rendering_agrees_with_the_template_reader() {
+        let call = start(Some("dbsqdss5tmh1"));
+        let lookup = |name: &str| call.value_of(name).map(str::to_string);
+        for template in [
+            "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
+            "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}/x{",
+            "no placeholders",
+            "",
+            "{#regionId}",
+            "acs:x:{#unclosed",
+            "acs:x:{#regionId}{#regionId}#{}",
+            "{{#regionId}}#}{",
+            "{#a{#regionId}",
+            "{#}",
+            "{#regionId",
+            "#{#accountId}{",
+        ] {
+            let general = Resource::from_template(template, lookup);
+            match call.render(template) {
+                Some(text) => assert_eq!(Resource::Known(text), general, "{template}"),
+                // Only where the general reader finds an unknown part or an unclosed one.
+                None => assert!(
+                    !general.is_known()
+                        || template.matches("{#").count() > template.matches('}').count(),
+                    "{template}: {general:?}"
+                ),
+            }
+        }
+        assert_eq!(
+            call.resource(),
+            Resource::Known("acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1".into())
+        );
+        // A missing parameter is an unknown part.
+        assert_eq!(
+            start(None).resource().to_string(),
+            "acs:dbs:cn-hangzhou:1234567890123456:backupplan/{#BackupPlanId}"
+        );
+        assert_eq!(
+            Call::new("DescribeRegions", "cn-hangzhou")
+                .unwrap()
+                .resource(),
+            Resource::Known("*".into())
+        );
+    }
+
+    #[test]
+    fn request_ids_are_unique_and_shaped_like_uuids() {
+        let ids: std::collections::BTreeSet<String> = (0..1000).map(|_| request_id()).collect();
+        assert_eq!(ids.len(), 1000);
+        for id in ids.iter().take(5) {
+            let parts: Vec<usize> = id.split('-').map(str::len).collect();
+            assert_eq!(parts, [8, 4, 4, 4, 12], "{id}");
+            assert_eq!(id.get(14..15), Some("4"), "{id}");
+            assert!(
+                matches!(id.get(19..20), Some("8" | "9" | "a" | "b")),
+                "{id}"
+            );
+        }
+    }
+
+    fn operator() -> Preflight {
+        let mut set = PolicySet::new();
+        set.add_text(
+            PolicyKind::Identity,
+            "op.json",
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*",
+                "Resource": "*", "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}}]}"#,
+        )
+        .unwrap();
+        Preflight::new(set)
+    }
+
+    #[test]
+    fn defaults_for_keys_no_condition_reads_are_left_out() {
+        let pf = operator();
+        assert!(pf.policies().reads_key("ACS:SOURCEIP"));
+        assert!(!pf.policies().reads_key("acs:CurrentTime"));
+        let call = start(Some("p"));
+        let keys = |ctx: &CallContext| format!("{:?}", pf.request(&call, ctx).unwrap());
+        let default = keys(&CallContext::default());
+        assert!(default.contains("acs:sourceip"), "{default}");
+        assert!(!default.contains("acs:securetransport"), "{default}");
+        assert!(!default.contains("acs:currenttime"), "{default}");
+        // A value the caller gives is kept even when nothing reads it.
+        let given = keys(&CallContext::default().value("acs:CurrentTime", "x"));
+        assert!(given.contains("acs:currenttime"), "{given}");
+        let p = pf.check(&call, &CallContext::default()).unwrap();
+        assert_eq!(p.response().depends_on, vec!["acs:SourceIp".to_string()]);
+    }
+
+    #[test]
+    fn given_values_replace_defaults_and_repeat_as_multi_valued() {
+        let pf = operator();
+        let call = start(Some("p"));
+        let ctx = CallContext::default()
+            .value("acs:SourceIp", "192.0.2.1")
+            .value("acs:SourceIp", "203.0.113.1");
+        let request = format!("{:?}", pf.request(&call, &ctx).unwrap());
+        assert!(
+            request.contains("192.0.2.1") && request.contains("203.0.113.1"),
+            "{request}"
+        );
+        assert!(matches!(
+            pf.check(&call, &ctx).unwrap(),
+            Prediction::Allowed(_)
+        ));
+        let both = CallContext::default()
+            .value("acs:SourceIp", "192.0.2.1")
+            .unknown("acs:sourceip");
+        assert!(pf.request(&call, &both).is_err());
+        let empty = CallContext::empty();
+        assert!(matches!(
+            pf.check(&call, &empty).unwrap(),
+            Prediction::Forbidden(_)
+        ));
+    }
 }

@@ -1,0 +1,937 @@
+//! Scenario tests of the model rules through the whole lint pipeline: what fires where, with
+//! which severity, and what must stay silent.
+
+use crate::lint::{lint_source, Diagnostic, LintOptions, Severity};
+use crate::policy::PolicyKind::{self, Control, Identity, Session, Trust};
+use crate::source::SourceFile;
+
+fn doc(statements: &[&str]) -> String {
+    format!(
+        r#"{{"Version": "1", "Statement": [{}]}}"#,
+        statements.join(", ")
+    )
+}
+
+fn lint(text: &str, kind: PolicyKind) -> Vec<Diagnostic> {
+    lint_source(
+        SourceFile::new("t.json", text),
+        LintOptions {
+            kind,
+            detect_trust: false,
+        },
+    )
+    .diagnostics
+}
+
+/// `code` fires at least once inside statement `n` with at least `severity`.
+#[track_caller]
+fn fires(kind: PolicyKind, statements: &[&str], code: &str, severity: Severity, n: usize) {
+    let text = doc(statements);
+    let diags = lint(&text, kind);
+    let inside = format!("/Statement/{n}");
+    let ok = diags.iter().any(|d| {
+        d.rule.code == code
+            && d.severity >= severity
+            && (d.pointer == inside || d.pointer.starts_with(&format!("{inside}/")))
+    });
+    assert!(
+        ok,
+        "{code} (>= {severity:?}) not in statement {n} of {text}:\n{}",
+        show(&diags)
+    );
+}
+
+#[track_caller]
+fn silent(kind: PolicyKind, statements: &[&str], code: &str) {
+    let text = doc(statements);
+    let diags = lint(&text, kind);
+    assert!(
+        !diags.iter().any(|d| d.rule.code == code),
+        "{code} fired on {text}:\n{}",
+        show(&diags)
+    );
+}
+
+fn show(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| {
+            format!(
+                "  {} {:?} {} {}\n",
+                d.rule.code, d.severity, d.pointer, d.message
+            )
+        })
+        .collect()
+}
+
+fn messages(kind: PolicyKind, statements: &[&str], code: &str) -> Vec<String> {
+    lint(&doc(statements), kind)
+        .into_iter()
+        .filter(|d| d.rule.code == code)
+        .map(|d| format!("{} | {}", d.message, d.help.unwrap_or_default()))
+        .collect()
+}
+
+fn allow(action: &str, resource: &str) -> String {
+    format!(r#"{{"Effect": "Allow", "Action": {action}, "Resource": {resource}}}"#)
+}
+
+fn with_condition(action: &str, resource: &str, condition: &str) -> String {
+    format!(
+        r#"{{"Effect": "Allow", "Action": {action}, "Resource": {resource}, "Condition": {condition}}}"#
+    )
+}
+
+const READ: &str = r#"{"Effect": "Allow", "Action": "dbs:DescribeRegions", "Resource": "*"}"#;
+
+// ---- security ----
+
+#[test]
+fn allow_all() {
+    fires(
+        Identity,
+        &[READ, &allow(r#""*""#, r#""*""#)],
+        "RG100",
+        Severity::Error,
+        1,
+    );
+    fires(
+        Session,
+        &[&allow(r#"["*:*"]"#, r#"["acs:*:*:*:*"]"#)],
+        "RG100",
+        Severity::Error,
+        0,
+    );
+    let cond = with_condition(
+        r#""*""#,
+        r#""*""#,
+        r#"{"Bool": {"acs:MFAPresent": "true"}}"#,
+    );
+    fires(Identity, &[&cond], "RG100", Severity::Error, 0);
+    let m = messages(Identity, &[&allow(r#""*""#, r#""*""#)], "RG100");
+    assert!(m[0].contains("full administrator access"), "{m:?}");
+    silent(Control, &[&allow(r#""*""#, r#""*""#)], "RG100");
+    silent(Identity, &[&allow(r#""*""#, r#""acs:dbs:*:*:*""#)], "RG100");
+    silent(
+        Identity,
+        &[r#"{"Effect": "Deny", "Action": "*", "Resource": "*"}"#],
+        "RG100",
+    );
+}
+
+#[test]
+fn service_wildcard() {
+    fires(
+        Identity,
+        &[&allow(r#""dbs:*""#, r#""*""#)],
+        "RG101",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""dbs:*""#, r#""acs:dbs:*:*:*""#)],
+        "RG101",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""dbs:*""#, r#""acs:dbs:*:*:backupplan/*""#)],
+        "RG101",
+    );
+    silent(Identity, &[&allow(r#""dbs:Describe*""#, r#""*""#)], "RG101");
+    silent(Control, &[&allow(r#""dbs:*""#, r#""*""#)], "RG101");
+    // `ram:*` and `sts:*` are RG104's, as errors.
+    silent(Identity, &[&allow(r#""ram:*""#, r#""*""#)], "RG101");
+    fires(
+        Identity,
+        &[&allow(r#""ram:*""#, r#""*""#)],
+        "RG104",
+        Severity::Error,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""sts:*""#, r#""*""#)],
+        "RG104",
+        Severity::Error,
+        0,
+    );
+}
+
+#[test]
+fn negated_elements() {
+    let na = r#"{"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"}"#;
+    fires(Identity, &[na], "RG102", Severity::Warning, 0);
+    silent(Control, &[na], "RG102");
+    silent(
+        Identity,
+        &[r#"{"Effect": "Deny", "NotAction": "dbs:Describe*", "Resource": "*"}"#],
+        "RG102",
+    );
+    let nr = r#"{"Effect": "Allow", "Action": "dbs:StopBackupPlan", "NotResource": "acs:dbs:*:*:backupplan/prod-*"}"#;
+    fires(Identity, &[READ, nr], "RG103", Severity::Warning, 1);
+    silent(Control, &[nr], "RG103");
+}
+
+#[test]
+fn escalation() {
+    for action in [
+        r#""ram:AttachPolicyToUser""#,
+        r#""ram:AttachPolicyToGroup""#,
+        r#""ram:AttachPolicyToRole""#,
+        r#""ram:CreatePolicyVersion""#,
+        r#""ram:SetDefaultPolicyVersion""#,
+        r#""ram:UpdateRole""#,
+        r#""ram:CreateAccessKey""#,
+        r#""ram:CreateLoginProfile""#,
+        r#""ram:UpdateLoginProfile""#,
+        r#""ram:AddUserToGroup""#,
+        r#""ram:PassRole""#,
+        r#""sts:AssumeRole""#,
+        r#""ram:Attach*""#,
+        r#""*:AssumeRole""#,
+        r#""RAM:attachpolicytouser""#,
+        r#""ram:*Policy*""#,
+    ] {
+        fires(
+            Identity,
+            &[READ, &allow(action, r#""*""#)],
+            "RG104",
+            Severity::Error,
+            1,
+        );
+        fires(
+            Session,
+            &[&allow(action, r#""acs:ram::1234567890123456:*""#)],
+            "RG104",
+            Severity::Error,
+            0,
+        );
+        silent(Control, &[&allow(action, r#""*""#)], "RG104");
+        silent(
+            Identity,
+            &[&allow(
+                action,
+                r#""acs:ram::1234567890123456:role/dbs-runner""#,
+            )],
+            "RG104",
+        );
+    }
+    let m = messages(Identity, &[&allow(r#""ram:Attach*""#, r#""*""#)], "RG104");
+    assert!(
+        m[0].contains("`ram:AttachPolicyToUser`") && m[0].contains("`ram:AttachPolicyToRole`"),
+        "{m:?}"
+    );
+    // `*` on every resource is RG100's only.
+    silent(Identity, &[&allow(r#""*""#, r#""*""#)], "RG104");
+    fires(
+        Identity,
+        &[&allow(r#""*""#, r#""acs:ram:*:*:*""#)],
+        "RG104",
+        Severity::Error,
+        0,
+    );
+    silent(Identity, &[&allow(r#""ram:Get*""#, r#""*""#)], "RG104");
+    silent(
+        Identity,
+        &[r#"{"Effect": "Deny", "Action": "ram:*", "Resource": "*"}"#],
+        "RG104",
+    );
+    // A whole role path is still every role.
+    fires(
+        Identity,
+        &[&allow(r#""sts:AssumeRole""#, r#""acs:ram:*:*:role/*""#)],
+        "RG104",
+        Severity::Error,
+        0,
+    );
+    let na = r#"{"Effect": "Allow", "NotAction": "dbs:*", "Resource": "*"}"#;
+    fires(Identity, &[na], "RG104", Severity::Error, 0);
+}
+
+#[test]
+fn destructive() {
+    for resource in [
+        r#""*""#,
+        r#""acs:dbs:*:*:*""#,
+        r#""acs:dbs:*:*:backupplan/*""#,
+        r#""acs:*:*:*:*""#,
+    ] {
+        fires(
+            Identity,
+            &[READ, &allow(r#""dbs:ReleaseBackupPlan""#, resource)],
+            "RG105",
+            Severity::Warning,
+            1,
+        );
+        fires(
+            Identity,
+            &[&allow(r#"["dbs:Describe*", "dbs:Stop*"]"#, resource)],
+            "RG105",
+            Severity::Warning,
+            0,
+        );
+    }
+    // All Resources operations are always account-wide.
+    fires(
+        Identity,
+        &[&allow(r#""dbs:ModifyBackupStrategy""#, r#""*""#)],
+        "RG105",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""dbs:*""#, r#""*""#)],
+        "RG105",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""dbs:ReleaseBackupPlan""#,
+            r#""acs:dbs:cn-hangzhou:*:backupplan/*""#,
+        )],
+        "RG105",
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""dbs:ReleaseBackupPlan""#,
+            r#""acs:dbs:*:*:backupplan/test-*""#,
+        )],
+        "RG105",
+    );
+    silent(Identity, &[&allow(r#""dbs:Describe*""#, r#""*""#)], "RG105");
+    silent(Identity, &[&allow(r#""*""#, r#""*""#)], "RG105");
+    silent(
+        Control,
+        &[&allow(r#""dbs:ReleaseBackupPlan""#, r#""*""#)],
+        "RG105",
+    );
+    let cond = with_condition(
+        r#""dbs:ReleaseBackupPlan""#,
+        r#""*""#,
+        r#"{"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}"#,
+    );
+    silent(Identity, &[&cond], "RG105");
+}
+
+#[test]
+fn trust() {
+    let t = |principal: &str| {
+        format!(r#"{{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {principal}}}"#)
+    };
+    fires(Trust, &[&t(r#""*""#)], "RG106", Severity::Error, 0);
+    fires(Trust, &[&t(r#"{"RAM": "*"}"#)], "RG106", Severity::Error, 0);
+    fires(
+        Trust,
+        &[&t(
+            r#"{"RAM": ["acs:ram::1234567890123456:root", "acs:ram::*:root"]}"#,
+        )],
+        "RG106",
+        Severity::Error,
+        0,
+    );
+    fires(
+        Trust,
+        &[&t(r#"{"Service": ["*"]}"#)],
+        "RG106",
+        Severity::Error,
+        0,
+    );
+    let conditioned = r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": "*"}, "Condition": {"StringEquals": {"acs:PrincipalRdId": "rd-abc"}}}"#;
+    fires(Trust, &[conditioned], "RG106", Severity::Warning, 0);
+    silent(Trust, &[&t(r#"{"Service": "ecs.aliyuncs.com"}"#)], "RG106");
+    silent(
+        Trust,
+        &[r#"{"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": "*"}"#],
+        "RG106",
+    );
+
+    fires(
+        Trust,
+        &[
+            &t(r#"{"Service": "ecs.aliyuncs.com"}"#),
+            &t(r#"{"RAM": "acs:ram::1234567890123456:root"}"#),
+        ],
+        "RG107",
+        Severity::Warning,
+        1,
+    );
+    let m = messages(
+        Trust,
+        &[&t(r#"{"RAM": "acs:ram::1234567890123456:root"}"#)],
+        "RG107",
+    );
+    assert!(
+        m[0].contains("every RAM identity of account `1234567890123456`"),
+        "{m:?}"
+    );
+    assert!(!m[0].contains("another account"), "{m:?}");
+    silent(
+        Trust,
+        &[&t(r#"{"RAM": "acs:ram::1234567890123456:role/admin"}"#)],
+        "RG107",
+    );
+    let narrowed = r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": "acs:ram::1234567890123456:root"}, "Condition": {"StringEquals": {"acs:PrincipalARN": "acs:ram::1234567890123456:role/a"}}}"#;
+    silent(Trust, &[narrowed], "RG107");
+}
+
+// ---- catalogue ----
+
+#[test]
+fn action_names() {
+    let res = r#""acs:dbs:*:*:backupplan/*""#;
+    fires(
+        Identity,
+        &[READ, &allow(r#""dbs:StartBackupPlna""#, res)],
+        "RG200",
+        Severity::Warning,
+        1,
+    );
+    let m = messages(
+        Identity,
+        &[&allow(r#""dbs:StartBackupPlna""#, res)],
+        "RG200",
+    );
+    assert!(
+        m[0].contains("did you mean `dbs:StartBackupPlan`?"),
+        "{m:?}"
+    );
+    fires(
+        Identity,
+        &[r#"{"Effect": "Deny", "NotAction": "dbs:ReleaseBackupPlna", "Resource": "*"}"#],
+        "RG200",
+        Severity::Warning,
+        0,
+    );
+    for other in [
+        r#""ecs:Foo""#,
+        r#""paidataset:GetX""#,
+        r#""*:Nope""#,
+        r#""rds:DescribeDBInstancez""#,
+    ] {
+        silent(Identity, &[&allow(other, r#""*""#)], "RG200");
+        silent(Identity, &[&allow(other, r#""*""#)], "RG201");
+    }
+    fires(
+        Identity,
+        &[&allow(r#""dbs:Strat*""#, res)],
+        "RG201",
+        Severity::Warning,
+        0,
+    );
+    let m = messages(Identity, &[&allow(r#""dbs:Strat*""#, res)], "RG201");
+    assert!(m[0].contains("`dbs:Start*`"), "{m:?}");
+    silent(Identity, &[&allow(r#""dbs:Start*""#, res)], "RG201");
+    silent(Identity, &[&allow(r#""dbs:*""#, res)], "RG201");
+    fires(
+        Identity,
+        &[&allow(r#""dbs:startbackupplan""#, res)],
+        "RG202",
+        Severity::Info,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""DBS:StartBackupPlan""#, res)],
+        "RG202",
+        Severity::Info,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""dbs:startbackupplan""#, res)],
+        "RG200",
+    );
+    silent(
+        Identity,
+        &[&allow(r#""dbs:StartBackupPlan""#, res)],
+        "RG202",
+    );
+}
+
+#[test]
+fn resource_never_matches() {
+    let plan = r#""dbs:StartBackupPlan""#;
+    for ok in [
+        r#""*""#,
+        r#""acs:dbs:*:*:*""#,
+        r#""acs:dbs:*:*:backupplan/*""#,
+        r#""acs:*:*:*:backupplan/dbs1""#,
+        r#""acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1""#,
+        r#"["acs:rds:*:*:*", "acs:dbs:*:*:backupplan/x"]"#,
+    ] {
+        silent(Identity, &[&allow(plan, ok)], "RG203");
+    }
+    for no in [
+        r#""acs:rds:*:*:*""#,
+        r#""acs:dbs:*:*:instance/*""#,
+        r#""acs:dbs:*:*:backupplan/a/b""#,
+    ] {
+        fires(
+            Identity,
+            &[READ, &allow(plan, no)],
+            "RG203",
+            Severity::Warning,
+            1,
+        );
+        fires(
+            Control,
+            &[&format!(
+                r#"{{"Effect": "Deny", "Action": {plan}, "Resource": {no}}}"#
+            )],
+            "RG203",
+            Severity::Warning,
+            0,
+        );
+    }
+    let m = messages(
+        Identity,
+        &[&allow(plan, r#""acs:dbs:*:*:instance/*""#)],
+        "RG203",
+    );
+    assert!(
+        m[0].starts_with("this statement can never grant `dbs:StartBackupPlan`: `acs:dbs:*:*:instance/*` cannot match `acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}`"),
+        "{m:?}"
+    );
+    // AliyunRDSReadOnlyAccess: some `dbs:Describe*` operations authorize on RDS instances.
+    silent(
+        Identity,
+        &[&allow(r#""dbs:Describe*""#, r#""acs:rds:*:*:*""#)],
+        "RG203",
+    );
+    // A wildcard is reported when none of its operations can be granted.
+    fires(
+        Identity,
+        &[&allow(r#""dbs:*BackupPlanBilling""#, r#""acs:rds:*:*:*""#)],
+        "RG203",
+        Severity::Warning,
+        0,
+    );
+    // Unknown resources are never reported.
+    silent(
+        Identity,
+        &[&allow(r#""dbs:DescribeDLAService""#, r#""acs:rds:*:*:*""#)],
+        "RG203",
+    );
+    silent(
+        Identity,
+        &[&allow(r#""dbs:DescribeDLAService""#, r#""acs:rds:*:*:*""#)],
+        "RG204",
+    );
+    silent(
+        Identity,
+        &[&allow(r#""dbs:Describe*""#, r#""acs:dbs:*:*:instance/*""#)],
+        "RG203",
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""ecs:StartInstance""#,
+            r#""acs:dbs:*:*:instance/*""#,
+        )],
+        "RG203",
+    );
+}
+
+#[test]
+fn all_resources_only() {
+    let regions = r#""dbs:DescribeRegions""#;
+    fires(
+        Identity,
+        &[READ, &allow(regions, r#""acs:dbs:*:*:backupplan/x""#)],
+        "RG204",
+        Severity::Warning,
+        1,
+    );
+    fires(
+        Identity,
+        &[&allow(regions, r#""acs:dbs:*:*:*""#)],
+        "RG204",
+        Severity::Warning,
+        0,
+    );
+    silent(Identity, &[&allow(regions, r#""*""#)], "RG204");
+    silent(
+        Identity,
+        &[&allow(regions, r#"["acs:dbs:*:*:*", "*"]"#)],
+        "RG204",
+    );
+    silent(
+        Identity,
+        &[&allow(regions, r#""acs:dbs:*:*:backupplan/x""#)],
+        "RG203",
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""dbs:StartBackupPlan""#,
+            r#""acs:dbs:*:*:instance/*""#,
+        )],
+        "RG204",
+    );
+}
+
+#[test]
+fn deprecated() {
+    fires(
+        Identity,
+        &[READ, &allow(r#""dbs:StartTask""#, r#""*""#)],
+        "RG205",
+        Severity::Warning,
+        1,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""dbs:CreateSandboxInstance""#, r#""*""#)],
+        "RG205",
+        Severity::Warning,
+        0,
+    );
+    silent(Identity, &[&allow(r#""dbs:Start*""#, r#""*""#)], "RG205");
+}
+
+// ---- redundancy ----
+
+#[test]
+fn duplicates_and_covered_values() {
+    fires(
+        Identity,
+        &[
+            READ,
+            &allow(
+                r#"["dbs:DescribeRegions", "dbs:DESCRIBEREGIONS"]"#,
+                r#""*""#,
+            ),
+        ],
+        "RG300",
+        Severity::Info,
+        1,
+    );
+    fires(
+        Identity,
+        &[&allow(
+            r#""dbs:DescribeRegions""#,
+            r#"["acs:dbs:*:*:backupplan/a", "acs:dbs:*:*:backupplan/a"]"#,
+        )],
+        "RG300",
+        Severity::Info,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""dbs:StartBackupPlan""#,
+            r#"["acs:dbs:*:*:backupplan/a", "acs:dbs:*:*:backupplan/A"]"#,
+        )],
+        "RG300",
+    );
+    fires(
+        Identity,
+        &[&allow(
+            r#"["dbs:DescribeRegions", "dbs:Describe*"]"#,
+            r#""*""#,
+        )],
+        "RG301",
+        Severity::Info,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(
+            r#""dbs:StartBackupPlan""#,
+            r#"["acs:dbs:*:*:*", "acs:dbs:*:*:backupplan/a"]"#,
+        )],
+        "RG301",
+        Severity::Info,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#"["dbs:Describe*", "dbs:Start*"]"#, r#""*""#)],
+        "RG301",
+    );
+    assert_eq!(
+        messages(
+            Identity,
+            &[&allow(r#"["dbs:Describe*", "dbs:Describe**"]"#, r#""*""#)],
+            "RG301"
+        )
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn redundant_and_shadowed_statements() {
+    let broad = allow(r#""dbs:Describe*""#, r#""*""#);
+    fires(Identity, &[&broad, READ], "RG302", Severity::Info, 1);
+    fires(Identity, &[READ, &broad], "RG302", Severity::Info, 0);
+    // Identical statements: only the second.
+    let m = lint(&doc(&[READ, READ]), Identity);
+    let hits: Vec<_> = m.iter().filter(|d| d.rule.code == "RG302").collect();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].pointer, "/Statement/1");
+    // Conditions: the covering one must have none, or the same.
+    let cond = with_condition(
+        r#""dbs:DescribeRegions""#,
+        r#""*""#,
+        r#"{"Bool": {"acs:SecureTransport": "true"}}"#,
+    );
+    fires(Identity, &[&broad, &cond], "RG302", Severity::Info, 1);
+    let broad_cond = with_condition(
+        r#""dbs:Describe*""#,
+        r#""*""#,
+        r#"{"Bool": {"acs:SecureTransport": "true"}}"#,
+    );
+    silent(Identity, &[&broad_cond, READ], "RG302");
+    fires(Identity, &[&broad_cond, &cond], "RG302", Severity::Info, 1);
+    silent(
+        Identity,
+        &[
+            &broad,
+            r#"{"Effect": "Deny", "Action": "dbs:DescribeRegions", "Resource": "*"}"#,
+        ],
+        "RG302",
+    );
+
+    let deny = r#"{"Effect": "Deny", "Action": "dbs:*", "Resource": "*"}"#;
+    fires(Identity, &[READ, deny], "RG303", Severity::Info, 0);
+    let deny_not = r#"{"Effect": "Deny", "NotAction": "dbs:Start*", "Resource": "*"}"#;
+    fires(Identity, &[READ, deny_not], "RG303", Severity::Info, 0);
+    silent(
+        Identity,
+        &[&allow(r#""dbs:StartBackupPlan""#, r#""*""#), deny_not],
+        "RG303",
+    );
+    let deny_cond = r#"{"Effect": "Deny", "Action": "dbs:*", "Resource": "*", "Condition": {"Bool": {"acs:SecureTransport": "false"}}}"#;
+    silent(Identity, &[READ, deny_cond], "RG303");
+    let deny_some =
+        r#"{"Effect": "Deny", "Action": "dbs:*", "Resource": "acs:dbs:*:*:backupplan/prod-*"}"#;
+    silent(
+        Identity,
+        &[
+            &allow(r#""dbs:StopBackupPlan""#, r#""acs:dbs:*:*:backupplan/*""#),
+            deny_some,
+        ],
+        "RG303",
+    );
+}
+
+// ---- conditions ----
+
+fn cond(condition: &str) -> String {
+    with_condition(r#""dbs:DescribeRegions""#, r#""*""#, condition)
+}
+
+#[test]
+fn condition_keys() {
+    fires(
+        Identity,
+        &[
+            READ,
+            &cond(r#"{"IpAddress": {"acs:SoureIp": "192.0.2.0/24"}}"#),
+        ],
+        "RG400",
+        Severity::Warning,
+        1,
+    );
+    let m = messages(
+        Identity,
+        &[&cond(r#"{"IpAddress": {"acs:SoureIp": "192.0.2.0/24"}}"#)],
+        "RG400",
+    );
+    assert!(m[0].contains("did you mean `acs:SourceIp`?"), "{m:?}");
+    fires(
+        Identity,
+        &[&cond(r#"{"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}"#)],
+        "RG400",
+        Severity::Warning,
+        0,
+    );
+    for ok in [
+        r#"{"IpAddress": {"acs:SourceIP": "192.0.2.0/24"}}"#,
+        r#"{"StringEquals": {"dbs:Foo": "x"}}"#,
+        r#"{"StringLike": {"oss:Prefix": "x/*"}}"#,
+        r#"{"StringEquals": {"acs:ResourceTag/env": "prod"}}"#,
+    ] {
+        silent(Identity, &[&cond(ok)], "RG400");
+    }
+    fires(
+        Identity,
+        &[&cond(r#"{"IpAddress": {"acs:SourceIP": "192.0.2.0/24"}}"#)],
+        "RG401",
+        Severity::Warning,
+        0,
+    );
+    let m = messages(
+        Identity,
+        &[&cond(r#"{"IpAddress": {"acs:SourceIP": "192.0.2.0/24"}}"#)],
+        "RG401",
+    );
+    assert!(m[0].contains("`acs:SourceIp`"), "{m:?}");
+    silent(
+        Identity,
+        &[&cond(r#"{"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}"#)],
+        "RG401",
+    );
+    silent(
+        Identity,
+        &[&cond(
+            r#"{"StringEquals": {"acs:ResourceTag/Env": "prod"}}"#,
+        )],
+        "RG401",
+    );
+}
+
+#[test]
+fn operator_key_mismatch() {
+    for (c, want) in [
+        (
+            r#"{"StringEquals": {"acs:SourceIp": "192.0.2.1"}}"#,
+            "`IpAddress`",
+        ),
+        (r#"{"Bool": {"acs:CurrentTime": "true"}}"#, "date operator"),
+        (
+            r#"{"IpAddress": {"acs:UserAgent": "192.0.2.1"}}"#,
+            "`StringEquals`",
+        ),
+        (r#"{"StringLike": {"acs:SecureTransport": "t*"}}"#, "`Bool`"),
+        (
+            r#"{"NumericLessThan": {"acs:CurrentTime": "5"}}"#,
+            "`DateLessThan`",
+        ),
+    ] {
+        fires(Identity, &[READ, &cond(c)], "RG402", Severity::Warning, 1);
+        let m = messages(Identity, &[&cond(c)], "RG402");
+        assert!(m[0].contains(want), "{c}: {m:?}");
+    }
+    silent(
+        Identity,
+        &[&cond(
+            r#"{"DateLessThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#,
+        )],
+        "RG402",
+    );
+    silent(
+        Identity,
+        &[&cond(r#"{"StringEquals": {"dbs:Foo": "1"}}"#)],
+        "RG402",
+    );
+}
+
+#[test]
+fn condition_values() {
+    fires(
+        Identity,
+        &[
+            READ,
+            &cond(r#"{"StringEquals": {"acs:PrincipalARN": "acs:ram::*:role/x"}}"#),
+        ],
+        "RG403",
+        Severity::Warning,
+        1,
+    );
+    fires(
+        Identity,
+        &[&cond(
+            r#"{"StringNotEqualsIgnoreCase": {"acs:UserAgent": "curl?"}}"#,
+        )],
+        "RG403",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&cond(
+            r#"{"StringLike": {"acs:PrincipalARN": "acs:ram::*:role/x"}}"#,
+        )],
+        "RG403",
+    );
+    let m = messages(
+        Identity,
+        &[&cond(
+            r#"{"StringNotEquals": {"acs:PrincipalARN": "acs:ram::*:role/x"}}"#,
+        )],
+        "RG403",
+    );
+    assert!(m[0].contains("`StringNotLike`"), "{m:?}");
+
+    for open in ["0.0.0.0/0", "::/0"] {
+        let c = format!(r#"{{"IpAddress": {{"acs:SourceIp": ["192.0.2.0/24", "{open}"]}}}}"#);
+        fires(Identity, &[READ, &cond(&c)], "RG404", Severity::Warning, 1);
+        let c = format!(r#"{{"IpAddress": {{"acs:sourcevpcip": "{open}"}}}}"#);
+        fires(Identity, &[&cond(&c)], "RG404", Severity::Warning, 0);
+    }
+    silent(
+        Identity,
+        &[&cond(r#"{"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}"#)],
+        "RG404",
+    );
+    silent(
+        Identity,
+        &[&cond(r#"{"NotIpAddress": {"acs:SourceIp": "0.0.0.0/0"}}"#)],
+        "RG404",
+    );
+    let deny = r#"{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"IpAddress": {"acs:SourceIp": "0.0.0.0/0"}}}"#;
+    silent(Identity, &[deny], "RG404");
+}
+
+#[test]
+fn impossible_conditions() {
+    for c in [
+        r#"{"DateLessThan": {"acs:CurrentTime": "2025-01-01T00:00:00Z"}, "DateGreaterThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#,
+        r#"{"DateLessThan": {"acs:CurrentTime": "2026-01-01T08:00:00+08:00"}, "DateGreaterThanEquals": {"acs:currenttime": "2026-01-01T00:00:00Z"}}"#,
+        r#"{"NumericLessThan": {"ecs:Count": "5"}, "NumericGreaterThan": {"ecs:Count": "10"}}"#,
+        r#"{"NumericLessThanEquals": {"ecs:Count": "5"}, "NumericGreaterThan": {"ecs:Count": "5.0"}}"#,
+        r#"{"NumericEquals": {"ecs:Count": ["1", "2"]}, "NumericGreaterThan": {"ecs:Count": "2"}}"#,
+        r#"{"StringEquals": {"acs:SourceVpc": "vpc-1"}, "StringNotEquals": {"acs:SourceVpc": "vpc-1"}}"#,
+        r#"{"StringEquals": {"acs:SourceVpc": "vpc-1"}, "StringLike": {"acs:SourceVpc": "vpc-2*"}}"#,
+        r#"{"StringLike": {"acs:PrincipalARN": "acs:ram::1:role/a*"}, "StringNotLike": {"acs:PrincipalARN": "acs:ram::1:*"}}"#,
+        r#"{"IpAddress": {"acs:SourceIp": "192.0.2.0/25"}, "NotIpAddress": {"acs:SourceIp": "192.0.2.0/24"}}"#,
+        r#"{"DateEquals": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}, "DateNotEquals": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#,
+    ] {
+        fires(Identity, &[READ, &cond(c)], "RG405", Severity::Warning, 1);
+    }
+    for c in [
+        r#"{"DateGreaterThan": {"acs:CurrentTime": "2025-01-01T00:00:00Z"}, "DateLessThan": {"acs:CurrentTime": "2026-01-01T00:00:00Z"}}"#,
+        r#"{"NumericLessThanEquals": {"ecs:Count": "5"}, "NumericGreaterThanEquals": {"ecs:Count": "5"}}"#,
+        r#"{"NumericLessThan": {"ecs:Count": ["1", "10"]}, "NumericGreaterThan": {"ecs:Count": "5"}}"#,
+        r#"{"NumericLessThan": {"ecs:Count": "5"}, "NumericGreaterThan": {"ecs:Other": "10"}}"#,
+        r#"{"StringEquals": {"acs:SourceVpc": ["vpc-1", "vpc-2"]}, "StringNotEquals": {"acs:SourceVpc": "vpc-1"}}"#,
+        r#"{"StringEquals": {"acs:TagKeys": "a"}, "StringNotEquals": {"acs:TagKeys": "a"}}"#,
+        r#"{"StringEqualsIgnoreCase": {"acs:SourceVpc": "VPC-1"}, "StringNotEquals": {"acs:SourceVpc": "vpc-1"}}"#,
+        r#"{"IpAddress": {"acs:SourceIp": "192.0.2.0/23"}, "NotIpAddress": {"acs:SourceIp": "192.0.2.0/24"}}"#,
+        r#"{"NumericLessThan": {"ecs:Count": "x"}, "NumericGreaterThan": {"ecs:Count": "10"}}"#,
+    ] {
+        silent(Identity, &[&cond(c)], "RG405");
+    }
+}
+
+// ---- robustness ----
+
+#[test]
+fn broken_documents_never_panic() {
+    let docs = [
+        "",
+        "{}",
+        "[]",
+        r#"{"Version": "1", "Statement": [{}]}"#,
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": [], "Resource": []}]}"#,
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ":", "Resource": "acs:"}]}"#,
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:", "Resource": "::::::"}]}"#,
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:é*?", "Resource": "acs:dbs:é:*:backupplan/é"}]}"#,
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Principal": 7, "Condition": {"DateLessThan": {"acs:CurrentTime": []}, "Bool": {"acs:x": null}}}]}"#,
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "NotAction": "*", "NotResource": "*", "Condition": {"StringEquals": {"acs:ResourceTag/": ["", "*"]}}}]}"#,
+    ];
+    for d in docs {
+        for kind in [Identity, Control, Session, Trust] {
+            let _ = lint(d, kind);
+        }
+    }
+}
