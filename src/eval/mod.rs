@@ -30,6 +30,22 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Using it (the `simulate` and `preflight` commands)
+//!
+//! 1. Load: [`PolicySet::add_file`] / [`PolicySet::add_text`] with the layer as a
+//!    [`PolicyKind`](crate::policy::PolicyKind) (`Identity`, `Control`, `Session`, `Trust`; one
+//!    session and one trust policy at most). A document with a grammar error (duplicate keys
+//!    included) is refused with [`LoadError::Invalid`], which holds the lint report; two lint
+//!    errors are tolerated because their meaning is not in doubt: `not-resource` and
+//!    `policy-too-large`.
+//! 2. Ask: [`Request::builder`] (with [`RequestBuilder::context_arg`] for `--context KEY=VALUE`,
+//!    [`RequestBuilder::unknown`], [`RequestBuilder::principal`]) or `serde_json` on the CLI
+//!    request object. `{#name}` in a resource is an unknown part ([`Resource::from_template`]
+//!    renders a catalogue ARN template with the parameters that are known).
+//! 3. Evaluate: [`PolicySet::evaluate`] gives the [`Response`], which serialises to the CLI
+//!    result object; [`PolicySet::evaluate_traced`] also gives the [`Trace`] that [`explain`]
+//!    renders for a person.
+//!
 //! # Semantics (SEMANTICS.md sections 2-5)
 //!
 //! - Actions match case-insensitively, resources case-sensitively; `*` is any run of characters
@@ -50,13 +66,39 @@
 //!   Each layer's outcome set is computed from its deny/allow states as if their unknowns were
 //!   independent, so `possible` may list an outcome that no concrete request reaches (an Allow
 //!   and a Deny guarded by the same unknown key); a definite decision is always sound.
+//! - `layer` is `None` when indeterminate, and also when the decision is certain but the layer
+//!   that gives it is not (an unknown in a control policy can make the same ImplicitDeny come
+//!   from the control or the identity layer).
+//! - `matched`: for ExplicitDeny the Deny statements that certainly match in the deciding
+//!   layer(s); for Allow the Allow statements that certainly match, identity policies first, then
+//!   the trust, session and control policies, each in load order; empty otherwise.
+//! - `errors` come from the layers a request reaches, and from Allow statements only when no
+//!   Deny statement of their layer certainly matches (those are the statements that count).
+//!
+//! # Resources with unknown parts
+//!
+//! A pattern is matched against the known text and its holes three ways: **true** when it
+//! matches for every filling of the holes, **false** when for none, **unknown** otherwise
+//! ([`glob_covers`](crate::policy::pattern::glob_covers) and
+//! [`glob_overlaps`](crate::policy::pattern::glob_overlaps)). A hole in the service, region or
+//! account field holds any string without `:` (the ARN grammar); a hole in the relative ID holds
+//! any string at all, empty included. "False" is exact (an automaton product). "True" is decided
+//! symbolically (each hole swallowed by one `*`), which is exact for ARN-shaped patterns; it
+//! answers unknown instead of true only when `?` or literals would have to line up with
+//! different characters depending on the filling (`?*` against `<hole>x`), or when several
+//! patterns only together cover every filling. `depends_on` then names every unknown part of
+//! that resource, even one that alone would not change the answer.
 //!
 //! # Cost
 //!
-//! Compilation lowercases and pre-parses everything once; statements are indexed by exact
-//! action and by service, so a request only visits the statements whose actions can match it
-//! (plus `NotAction` statements and those with a wildcard in the service part). Request values
-//! are parsed at most once per family. A known resource is matched without allocating.
+//! Compilation lowercases and pre-parses everything once into a compact layout (fixed-size
+//! statement records, one text arena per layer, typed value arrays, condition keys numbered).
+//! Statements are indexed by exact action and by service, and split by effect: a request visits
+//! only the statements whose actions can match it (plus `NotAction` statements and those with a
+//! wildcard in the service part), Deny statements first, and skips the Allow statements of a
+//! layer where a Deny certainly matches, and the layers after a gate that certainly denies.
+//! Request values are parsed at most once per family; a known resource is matched without
+//! allocating, most mismatches without reading the pattern's text.
 
 mod combine;
 mod compile;
