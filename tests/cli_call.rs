@@ -589,16 +589,49 @@ fn a_server_that_never_answers_times_out_after_the_given_timeout() {
     let _ = holder.join();
 }
 
-/// Builds `examples/preflight.rs` with the cargo that runs this test and returns its path.
+/// Builds `examples/preflight.rs` with the cargo that runs this test, into the target directory
+/// this test runs from (`<target>/<profile>/deps/cli_call-*`), and returns the example's path.
 fn build_example() -> PathBuf {
-    let out = Command::new(env!("CARGO"))
+    let exe = std::env::current_exe().unwrap();
+    let target = exe
+        .ancestors()
+        .nth(3)
+        .expect("the test binary lies in <target>/<profile>/deps");
+    let mut cargo = Command::new(env!("CARGO"));
+    // Without the variables cargo set for this test process: a build script that reads one
+    // (ring's reads CARGO_MANIFEST_DIR and OUT_DIR) would see a change and rebuild, here and
+    // again in the next `cargo test`.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy().into_owned();
+        let set_by_cargo = [
+            "CARGO_MANIFEST_",
+            "CARGO_PKG_",
+            "CARGO_BIN_",
+            "CARGO_CRATE_",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+            || [
+                "OUT_DIR",
+                "LD_LIBRARY_PATH",
+                "CARGO_PRIMARY_PACKAGE",
+                "CARGO_TARGET_TMPDIR",
+            ]
+            .contains(&name.as_str());
+        if set_by_cargo {
+            cargo.env_remove(&name);
+        }
+    }
+    let out = cargo
         .args([
             "build",
             "--quiet",
             "--example",
             "preflight",
             "--message-format=json",
+            "--target-dir",
         ])
+        .arg(target)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("run cargo");
