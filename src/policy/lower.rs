@@ -661,9 +661,7 @@ impl Lowerer {
                         }
                     }
                 }
-                if p.entries.is_empty() && !members.is_empty() {
-                    // already reported
-                } else if members.is_empty() {
+                if members.is_empty() {
                     self.push(Diagnostic::new(
                         &g::INVALID_PRINCIPAL,
                         m.value.span,
