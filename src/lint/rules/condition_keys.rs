@@ -3,7 +3,7 @@
 //! (`oss:Prefix`) are not checked: ramguard has no list of them.
 
 use super::common::global_key;
-use crate::catalog::keys::{canonical_spelling, suggest_global, KeyType};
+use crate::catalog::keys::{canonical_spelling, globals, suggest_global, KeyType};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::{Comparison, Family, Operator};
 
@@ -56,7 +56,12 @@ fn check_unknown(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         };
         let help = match suggest_global(&c.key) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => "RAM's global keys are `acs:CurrentTime`, `acs:SecureTransport`, `acs:SourceIp`, `acs:MFAPresent`, `acs:SourceVpc`, `acs:SourceVpcIp`, `acs:AccessId`, `acs:UserAgent`, `acs:PrincipalARN`, `acs:ResourceTag/<tag-key>`, `acs:RequestTag/<tag-key>`, `acs:TagKeys`, `acs:PrincipalRdId` and `acs:PrincipalRdPath`".to_owned(),
+            // Listed from the catalogue's key table, so the help never drifts from it.
+            None => {
+                let names: Vec<String> =
+                    globals().iter().map(|k| format!("`{}`", k.name)).collect();
+                format!("RAM's global keys are {}", names.join(", "))
+            }
         };
         out.push(Diagnostic::new(&UNKNOWN_CONDITION_KEY, c.key_span, message).help(help));
     }
