@@ -1038,7 +1038,7 @@ fn docs_rules_md_has_an_anchor_for_every_rule_url() {
         .map(|l| github_anchor(l.trim_start_matches('#')))
         .collect();
     for rule in ramguard::lint::registry::all() {
-        let url = rule.url();
+        let url = rule.url().to_string();
         let anchor = url.rsplit_once('#').unwrap().1;
         assert!(url.contains("/docs/rules.md#"), "{url}");
         assert_eq!(

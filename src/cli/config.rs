@@ -99,6 +99,8 @@ pub struct Overrides {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub root: PathBuf,
+    /// The current directory, read once: relative paths are resolved for every file linted.
+    cwd: PathBuf,
     /// The configuration file as shown to users, and its text (findings can point into it).
     pub source: Option<SourceFile>,
     pub settings: Settings,
@@ -109,7 +111,11 @@ pub struct Loaded {
 impl Loaded {
     /// `path` relative to the configuration's directory, what its globs match against.
     pub fn relative(&self, path: &Path) -> PathBuf {
-        relative_to(path, &self.root)
+        let clean = absolute_from(path, &self.cwd);
+        match clean.strip_prefix(&self.root) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => clean,
+        }
     }
 
     /// Whether a file is excluded (`rel` as given by [`Loaded::relative`]).
@@ -148,18 +154,18 @@ impl Loaded {
     }
 }
 
-/// `path` relative to `root` when it lies below it (both made absolute first).
-pub fn relative_to(path: &Path, root: &Path) -> PathBuf {
-    let clean = absolute(path);
-    clean
-        .strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or(clean)
+fn absolute(path: &Path) -> PathBuf {
+    absolute_from(path, &std::env::current_dir().unwrap_or_default())
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    abs.components().collect()
+/// `path` made absolute against `cwd`, without `.` components (`..` is kept, as
+/// [`std::path::absolute`] does: symlinks make it unsafe to fold).
+fn absolute_from(path: &Path, cwd: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.components().collect()
+    } else {
+        cwd.join(path).components().collect()
+    }
 }
 
 /// A path as shown to users: relative to the current directory (`../ramguard.toml` when it
@@ -210,10 +216,11 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
         None => discover(),
     };
     let Some(path) = path else {
-        let root = std::env::current_dir().unwrap_or_default();
+        let cwd = std::env::current_dir().unwrap_or_default();
         let settings = settings(&LintConfig::default(), Vec::new(), overrides, None)?;
         return Ok(Loaded {
-            root,
+            root: cwd.clone(),
+            cwd,
             settings,
             ..Loaded::default()
         });
@@ -267,6 +274,7 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
     let settings = settings(&config.lint, suppressions, overrides, Some(&loc))?;
     Ok(Loaded {
         root,
+        cwd: std::env::current_dir().unwrap_or_default(),
         source: Some(source.clone()),
         settings,
         exclude,

@@ -9,6 +9,14 @@ pub enum Input {
     Missing(PathBuf, String),
 }
 
+impl Input {
+    pub fn path(&self) -> &Path {
+        match self {
+            Input::File(p) | Input::Missing(p, _) => p,
+        }
+    }
+}
+
 fn is_glob(s: &str) -> bool {
     s.contains(['*', '?', '['])
 }
@@ -58,11 +66,8 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Vec<Input> 
             ));
         }
     }
-    let key = |i: &Input| match i {
-        Input::File(p) | Input::Missing(p, _) => p.clone(),
-    };
-    out.sort_by_key(key);
-    out.dedup_by(|a, b| key(a) == key(b));
+    out.sort_by(|a, b| a.path().cmp(b.path()));
+    out.dedup_by(|a, b| a.path() == b.path());
     out
 }
 

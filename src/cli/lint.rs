@@ -1,6 +1,6 @@
 //! `ramguard lint`.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -87,14 +87,15 @@ struct FileOutput {
 }
 
 impl FileOutput {
-    fn new(report: &FileReport, format: Format, handler: &GraphicalReportHandler) -> FileOutput {
+    fn new(report: FileReport, format: Format, handler: &GraphicalReportHandler) -> FileOutput {
+        let human = if format == Format::Human && !report.diagnostics.is_empty() {
+            render::human::render_file(handler, &report)
+        } else {
+            String::new()
+        };
         FileOutput {
             located: Located::all(report),
-            human: if format == Format::Human && !report.diagnostics.is_empty() {
-                render::human::render_file(handler, report)
-            } else {
-                String::new()
-            },
+            human,
             ..FileOutput::default()
         }
     }
@@ -141,38 +142,39 @@ pub fn run(args: LintArgs) -> u8 {
     let outputs: Vec<FileOutput> = inputs
         .par_iter()
         .map(|input| {
-            let (Input::File(path) | Input::Missing(path, _)) = input;
-            let rel = loaded.relative(path);
+            let rel = loaded.relative(input.path());
             let (mut report, unreadable) = lint_input(input, options_for(&rel));
             let applied = loaded.settings.apply(&mut report, &rel);
             let suppressions = loaded.settings.suppressions();
+            let suppressed_count = applied.suppressed.len();
+            let suppressed = if sarif {
+                applied
+                    .suppressed
+                    .into_iter()
+                    .map(|(d, i)| Suppressed {
+                        located: Located::new(&report.source, d),
+                        reason: suppressions
+                            .get(i)
+                            .map(|s| s.reason.clone())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             FileOutput {
-                suppressed: if sarif {
-                    applied
-                        .suppressed
-                        .iter()
-                        .map(|(d, i)| Suppressed {
-                            located: Located::new(&report, d),
-                            reason: suppressions
-                                .get(*i)
-                                .map(|s| s.reason.clone())
-                                .unwrap_or_default(),
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-                suppressed_count: applied.suppressed.len(),
+                suppressed,
+                suppressed_count,
                 used: applied.used,
                 in_scope: applied.in_scope,
                 unreadable,
-                ..FileOutput::new(&report, args.format, &handler)
+                ..FileOutput::new(report, args.format, &handler)
             }
         })
         .collect();
 
     let config_output = config_findings(&loaded, &outputs)
-        .map(|report| FileOutput::new(&report, args.format, &handler));
+        .map(|report| FileOutput::new(report, args.format, &handler));
 
     let mut summary = Summary::default();
     let mut unreadable = false;
@@ -185,43 +187,51 @@ pub fn run(args: LintArgs) -> u8 {
         }
     }
     let files = inputs.len();
-    let text = match args.format {
-        Format::Human => {
-            let mut s: String = outputs
-                .iter()
-                .chain(&config_output)
-                .map(|o| o.human.as_str())
-                .collect();
-            s.push_str(
-                &render::human::Totals {
+    let stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
+    let written = match args.format {
+        Format::Human => outputs
+            .iter()
+            .chain(&config_output)
+            .try_for_each(|o| out.write_all(o.human.as_bytes()))
+            .and_then(|()| {
+                let totals = render::human::Totals {
                     files,
                     summary,
                     suppressed: suppressed_count,
-                }
-                .to_string(),
-            );
-            s.push('\n');
-            s
-        }
+                };
+                writeln!(out, "{totals}")
+            }),
         format => {
-            let mut located = Vec::new();
-            let mut suppressed = Vec::new();
-            for o in outputs.into_iter().chain(config_output) {
-                located.extend(o.located);
-                suppressed.extend(o.suppressed);
-            }
+            // References, not moved values: the findings are sorted and written where they are.
+            let mut located: Vec<&Located> = Vec::with_capacity(
+                outputs
+                    .iter()
+                    .chain(&config_output)
+                    .map(|o| o.located.len())
+                    .sum(),
+            );
+            located.extend(
+                outputs
+                    .iter()
+                    .chain(&config_output)
+                    .flat_map(|o| &o.located),
+            );
             render::sort(&mut located);
             match format {
-                Format::Json => render::json::render(files, &located, summary),
+                Format::Json => render::json::render(&mut out, files, &located, summary),
                 Format::Sarif => {
+                    let mut suppressed: Vec<&Suppressed> =
+                        outputs.iter().flat_map(|o| &o.suppressed).collect();
                     render::sort_suppressed(&mut suppressed);
-                    render::sarif::render(&located, &suppressed)
+                    render::sarif::render(&mut out, &located, &suppressed)
                 }
-                _ => render::github::render(&located),
+                _ => render::github::render(&mut out, &located),
             }
         }
     };
-    if super::print(&text) != exit::OK {
+    // A closed pipe is an error (exit 2), not a panic.
+    if written.and_then(|()| out.flush()).is_err() {
         return exit::ERROR;
     }
 

@@ -53,7 +53,7 @@ impl RuleJson {
             why: r.why,
             example: String::from_utf8_lossy(r.example).into_owned(),
             instead: String::from_utf8_lossy(r.instead).into_owned(),
-            url: r.url(),
+            url: r.url().to_string(),
         }
     }
 }

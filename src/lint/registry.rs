@@ -79,11 +79,21 @@ impl PartialEq for Rule {
 impl Eq for Rule {}
 
 impl Rule {
-    pub fn url(&self) -> String {
-        format!(
-            "https://github.com/ramguard/ramguard/blob/main/docs/rules.md#{}",
-            self.code.to_ascii_lowercase()
-        )
+    /// The link to the rule's documentation (written out on demand: findings carry it).
+    pub fn url(&self) -> RuleUrl {
+        RuleUrl(self.code)
+    }
+}
+
+/// A rule's documentation link, as [`std::fmt::Display`].
+pub struct RuleUrl(&'static str);
+
+impl std::fmt::Display for RuleUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("https://github.com/ramguard/ramguard/blob/main/docs/rules.md#")?;
+        self.0
+            .chars()
+            .try_for_each(|c| std::fmt::Write::write_char(f, c.to_ascii_lowercase()))
     }
 }
 

@@ -3,13 +3,12 @@
 //!
 //! `::error file=F,line=L,col=C,endLine=EL,endColumn=EC,title=RG001 invalid-json::message`
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
 use super::Located;
 use crate::lint::Severity;
 
-pub fn render(located: &[Located]) -> String {
-    let mut out = String::new();
+pub fn render(out: &mut dyn Write, located: &[&Located]) -> io::Result<()> {
     for l in located {
         let command = match l.severity {
             Severity::Error => "error",
@@ -21,8 +20,7 @@ pub fn render(located: &[Located]) -> String {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
-        // Writing to a String cannot fail.
-        let _ = writeln!(
+        writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             property(&l.file),
@@ -32,9 +30,9 @@ pub fn render(located: &[Located]) -> String {
             l.end_column,
             property(&format!("{} {}", l.code, l.name)),
             data(&message),
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// Escapes the message part of a workflow command.

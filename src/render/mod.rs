@@ -7,9 +7,12 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::lint::{Diagnostic, FileReport, Severity};
+use crate::lint::{Diagnostic, FileReport, Rule, Severity};
+use crate::source::SourceFile;
 
 /// A diagnostic with its file and resolved position: what every machine format prints.
 #[derive(Clone, Debug, Serialize)]
@@ -18,7 +21,8 @@ pub struct Located {
     pub name: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub file: String,
+    /// Shared with the file's other findings.
+    pub file: Arc<str>,
     pub pointer: String,
     pub line: usize,
     pub column: usize,
@@ -28,36 +32,49 @@ pub struct Located {
     pub length: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
-    pub url: String,
+    /// The rule's documentation link, written out only when serialised.
+    #[serde(rename = "url", serialize_with = "rule_url")]
+    pub rule: &'static Rule,
+}
+
+fn rule_url<S: serde::Serializer>(rule: &&'static Rule, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&rule.url())
 }
 
 impl Located {
-    pub fn new(report: &FileReport, d: &Diagnostic) -> Located {
-        let start = report.source.line_col(d.span.start as usize);
-        let end = report.source.line_col(d.span.end as usize);
+    /// Takes the diagnostic's texts: a report is located once, after everything else has read
+    /// it.
+    pub fn new(source: &SourceFile, d: Diagnostic) -> Located {
+        let start = source.line_col(d.span.start as usize);
+        let end = source.line_col(d.span.end as usize);
         Located {
             code: d.rule.code,
             name: d.rule.name,
             severity: d.severity,
-            message: d.message.clone(),
-            file: report.source.name.to_string(),
-            pointer: d.pointer.clone(),
+            message: d.message,
+            file: Arc::clone(&source.name),
+            pointer: d.pointer,
             line: start.line,
             column: start.column,
             end_line: end.line,
             end_column: end.column,
             offset: d.span.start as usize,
             length: d.span.len(),
-            help: d.help.clone(),
-            url: d.rule.url(),
+            help: d.help,
+            rule: d.rule,
         }
     }
 
-    pub fn all(report: &FileReport) -> Vec<Located> {
+    fn order_key(&self) -> (&str, usize, &'static str) {
+        (&self.file, self.offset, self.code)
+    }
+
+    pub fn all(report: FileReport) -> Vec<Located> {
+        let source = report.source;
         report
             .diagnostics
-            .iter()
-            .map(|d| Located::new(report, d))
+            .into_iter()
+            .map(|d| Located::new(&source, d))
             .collect()
     }
 }
@@ -71,17 +88,12 @@ pub struct Suppressed {
 
 /// The order of every machine format (CLI.md): by file, then offset, then code. Stable, so
 /// findings that tie keep the order their file gave them.
-pub fn sort(located: &mut [Located]) {
-    located.sort_by(|a, b| {
-        (a.file.as_str(), a.offset, a.code).cmp(&(b.file.as_str(), b.offset, b.code))
-    });
+pub fn sort(located: &mut [&Located]) {
+    located.sort_by(|a, b| a.order_key().cmp(&b.order_key()));
 }
 
-pub fn sort_suppressed(suppressed: &mut [Suppressed]) {
-    suppressed.sort_by(|a, b| {
-        let (a, b) = (&a.located, &b.located);
-        (a.file.as_str(), a.offset, a.code).cmp(&(b.file.as_str(), b.offset, b.code))
-    });
+pub fn sort_suppressed(suppressed: &mut [&Suppressed]) {
+    suppressed.sort_by(|a, b| a.located.order_key().cmp(&b.located.order_key()));
 }
 
 /// Counts by severity.

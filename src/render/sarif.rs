@@ -5,6 +5,8 @@
 //! relative to `%SRCROOT%`. Findings accepted by a `[[suppress]]` entry are included with an
 //! external, accepted suppression carrying the entry's reason, so the exception stays on record.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
 use super::{docs, Located, Suppressed};
@@ -155,7 +157,7 @@ fn descriptor(rule: &Rule) -> Descriptor {
         full_description: Text {
             text: format!("{} {}", rule.summary, rule.why),
         },
-        help_uri: rule.url(),
+        help_uri: rule.url().to_string(),
         help: Help {
             text: format!("{}\n\n{}\n\n{}", rule.summary, rule.why, rule.url()),
             markdown: docs::rule_sections(rule, 2),
@@ -234,7 +236,11 @@ fn uri(path: &str) -> (String, Option<&'static str>) {
 }
 
 /// Renders the findings (sorted) and the suppressed findings (sorted) as one SARIF log.
-pub fn render(located: &[Located], suppressed: &[Suppressed]) -> String {
+pub fn render(
+    out: &mut dyn Write,
+    located: &[&Located],
+    suppressed: &[&Suppressed],
+) -> io::Result<()> {
     let mut results: Vec<SarifResult> = located.iter().map(|l| result(l, Vec::new())).collect();
     results.extend(suppressed.iter().map(|s| {
         result(
@@ -263,9 +269,8 @@ pub fn render(located: &[Located], suppressed: &[Suppressed]) -> String {
             results,
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
