@@ -228,22 +228,14 @@ pub enum Piece<'a> {
     Field,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tok {
-    Char(char),
-    /// `colon`: the hole may produce `:`.
-    Hole {
-        colon: bool,
-    },
-}
-
-fn tokens(pieces: &[Piece<'_>]) -> Vec<Tok> {
+/// The symbols of a partly known text: a hole is `*`, a field a run without `:`.
+fn piece_symbols(pieces: &[Piece<'_>]) -> Vec<Sym> {
     let mut out = Vec::new();
     for piece in pieces {
         match piece {
-            Piece::Literal(s) => out.extend(s.chars().map(Tok::Char)),
-            Piece::Hole => out.push(Tok::Hole { colon: true }),
-            Piece::Field => out.push(Tok::Hole { colon: false }),
+            Piece::Literal(s) => out.extend(s.chars().map(Sym::Char)),
+            Piece::Hole => out.push(Sym::Any),
+            Piece::Field => out.push(Sym::Field),
         }
     }
     out
@@ -284,44 +276,26 @@ fn reachable(np: usize, nt: usize, step: impl Fn(usize, usize, &mut Vec<(usize, 
 /// filling matches only when the alignment of a `?` or a literal would have to depend on the
 /// filling, e.g. pattern `?*` against `<hole>x` (every filling is at least one character long).
 pub fn glob_covers(pattern: &str, text: &[Piece<'_>]) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t = tokens(text);
+    let p = symbols(pattern);
+    let t = piece_symbols(text);
     reachable(p.len(), t.len(), |i, j, out| match (p.get(i), t.get(j)) {
-        (Some('*'), tok) => {
+        (Some(Sym::Any), tok) => {
             out.push((i + 1, j));
             if tok.is_some() {
                 out.push((i, j + 1));
             }
         }
-        (Some('?'), Some(Tok::Char(_))) => out.push((i + 1, j + 1)),
-        (Some(&c), Some(&Tok::Char(d))) if c == d => out.push((i + 1, j + 1)),
+        (Some(Sym::One), Some(Sym::Char(_))) => out.push((i + 1, j + 1)),
+        (Some(Sym::Char(c)), Some(Sym::Char(d))) if c == d => out.push((i + 1, j + 1)),
         _ => {}
     })
 }
 
-/// Whether `pattern` matches the text for **some** way of filling its holes. Exact: this is the
-/// non-emptiness of the intersection of two wildcard languages, walked as a product automaton.
+/// Whether `pattern` matches the text for **some** way of filling its holes. Exact: the
+/// intersection of the pattern's language with the text's (a hole is `*`, a field a run
+/// without `:`), decided by [`symbols_intersect`].
 pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t = tokens(text);
-    reachable(p.len(), t.len(), |i, j, out| {
-        let (pc, tok) = (p.get(i).copied(), t.get(j).copied());
-        // A hole may end here (it has produced all its characters, perhaps none).
-        if matches!(tok, Some(Tok::Hole { .. })) {
-            out.push((i, j + 1));
-        }
-        match (pc, tok) {
-            // A star may end here; or it eats the next text character. Against a hole, the star
-            // and the hole absorb each other until one of them ends (the two moves above).
-            (Some('*'), Some(Tok::Char(_))) => out.extend([(i + 1, j), (i, j + 1)]),
-            (Some('*'), _) => out.push((i + 1, j)),
-            // The hole produces the one character the pattern asks for, and may go on.
-            (Some(c), Some(Tok::Hole { colon })) if colon || c != ':' => out.push((i + 1, j)),
-            (Some('?'), Some(Tok::Char(_))) => out.push((i + 1, j + 1)),
-            (Some(c), Some(Tok::Char(d))) if c == d => out.push((i + 1, j + 1)),
-            _ => {}
-        }
-    })
+    symbols_intersect(&symbols(pattern), &piece_symbols(text))
 }
 
 /// [`glob_match`] ignoring ASCII case, as actions are matched (SEMANTICS.md section 2).
@@ -447,6 +421,8 @@ pub enum Sym {
     /// A run, possibly empty, of characters other than `:` and `/`: one field or path segment
     /// of an ARN, such as a template variable (`{#BackupPlanId}`).
     Segment,
+    /// A run, possibly empty, of characters other than `:`: an unknown region or account.
+    Field,
 }
 
 /// The symbols of a policy wildcard pattern.
@@ -467,6 +443,7 @@ enum Class {
     Exactly(char),
     Anything,
     NotSeparator,
+    NotColon,
 }
 
 fn is_separator(c: char) -> bool {
@@ -481,6 +458,7 @@ impl Sym {
             Sym::One => (Class::Anything, false),
             Sym::Any => (Class::Anything, true),
             Sym::Segment => (Class::NotSeparator, true),
+            Sym::Field => (Class::NotColon, true),
         }
     }
 }
@@ -491,6 +469,8 @@ fn classes_meet(a: Class, b: Class) -> bool {
         (Class::Exactly(c), Class::NotSeparator) | (Class::NotSeparator, Class::Exactly(c)) => {
             !is_separator(c)
         }
+        (Class::Exactly(c), Class::NotColon) | (Class::NotColon, Class::Exactly(c)) => c != ':',
+        // Every other pair shares some letter.
         _ => true,
     }
 }
@@ -733,14 +713,22 @@ mod tests {
             Some((Sym::Segment, rest)) => (0..=text.len())
                 .take_while(|&k| k == 0 || !is_separator(text[k - 1]))
                 .any(|k| sym_match(rest, &text[k..])),
+            Some((Sym::Field, rest)) => (0..=text.len())
+                .take_while(|&k| k == 0 || text[k - 1] != ':')
+                .any(|k| sym_match(rest, &text[k..])),
         }
     }
 
     #[test]
     fn segments_stop_at_separators() {
+        // `V` a path segment, `F` a field.
         let template = |s: &str| -> Vec<Sym> {
             s.chars()
-                .map(|c| if c == 'V' { Sym::Segment } else { Sym::Char(c) })
+                .map(|c| match c {
+                    'V' => Sym::Segment,
+                    'F' => Sym::Field,
+                    c => Sym::Char(c),
+                })
                 .collect()
         };
         let texts: Vec<Vec<char>> = strings(&['a', 'b', ':', '/'], 6)
@@ -748,7 +736,9 @@ mod tests {
             .map(|s| s.chars().collect())
             .collect();
         let patterns = strings(&['a', ':', '/', '*', '?'], 3);
-        for t in ["a:V", "V/V", "aV:b", "V", ":/V", "Va"] {
+        for t in [
+            "a:V", "V/V", "aV:b", "V", ":/V", "Va", "F", "a:F/b", "F:V", "FV",
+        ] {
             let tt = template(t);
             for p in &patterns {
                 let pt = symbols(p);

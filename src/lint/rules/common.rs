@@ -340,8 +340,14 @@ pub fn matching_ops(pattern: &str) -> impl Iterator<Item = &'static CatalogOp> +
         } else {
             &[]
         };
-    ops.iter()
-        .filter(move |o| glob_match_ignore_ascii_case(pattern, o.action()))
+    let exact = !has_wildcard(pattern);
+    ops.iter().filter(move |o| {
+        if exact {
+            o.action().eq_ignore_ascii_case(pattern)
+        } else {
+            glob_match_ignore_ascii_case(pattern, o.action())
+        }
+    })
 }
 
 /// The part before the first `:` (all of it without one) holds `*` or `?`: the pattern may
