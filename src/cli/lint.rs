@@ -123,15 +123,18 @@ pub fn run(args: LintArgs) -> u8 {
     if args.force_exclude {
         inputs.retain(|i| !matches!(i, Input::File(p) if excluded(p)));
     }
+    let rules = lint::ModelRules::Enabled(&loaded.settings);
     let options_for = |rel: &Path| -> LintOptions {
         match args.kind.map(Into::into).or_else(|| loaded.kind_of(rel)) {
             Some(kind) => LintOptions {
                 kind,
                 detect_trust: false,
+                rules,
             },
             None => LintOptions {
                 kind: PolicyKind::Identity,
                 detect_trust: true,
+                rules,
             },
         }
     };

@@ -207,10 +207,13 @@ impl PolicySet {
     }
 }
 
-fn options(kind: PolicyKind) -> LintOptions {
+/// Only grammar errors refuse a document, and those come from parsing and lowering: the model
+/// rules are not run.
+fn options(kind: PolicyKind) -> LintOptions<'static> {
     LintOptions {
         kind,
         detect_trust: false,
+        rules: lint::ModelRules::None,
     }
 }
 

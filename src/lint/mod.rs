@@ -16,11 +16,34 @@ use rules::grammar as g;
 
 /// How to read a document.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct LintOptions {
+pub struct LintOptions<'a> {
     pub kind: PolicyKind,
     /// Read a document whose statements carry `Principal` as a trust policy (when the user did
     /// not name a kind).
     pub detect_trust: bool,
+    pub rules: ModelRules<'a>,
+}
+
+/// Which model rules run. Grammar findings come from parsing and lowering and are always made;
+/// a rule that is not selected is not run at all, rather than run and filtered.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum ModelRules<'a> {
+    #[default]
+    All,
+    /// Those the settings enable (per-file ignores and suppressions are applied afterwards).
+    Enabled(&'a select::Settings),
+    /// None: for a loader that only asks whether RAM accepts the document.
+    None,
+}
+
+impl ModelRules<'_> {
+    fn runs(&self, rule: &Rule) -> bool {
+        match self {
+            ModelRules::All => true,
+            ModelRules::Enabled(settings) => settings.is_enabled(rule),
+            ModelRules::None => false,
+        }
+    }
 }
 
 /// The findings of one file, sorted by offset then code.
@@ -123,8 +146,9 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
             source: &source,
         };
         for rule in registry::all() {
-            if let Some(check) = rule.check {
-                check(&cx, &mut diags);
+            match rule.check {
+                Some(check) if options.rules.runs(rule) => check(&cx, &mut diags),
+                _ => {}
             }
         }
         for d in &mut diags {
@@ -194,6 +218,42 @@ fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<
             .help(
                 "split it into several policies, or use wildcards where they stay least-privilege",
             ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Unselected model rules do not run; grammar findings are made whatever the selection.
+    #[test]
+    fn model_rules_follow_the_selection() {
+        let text =
+            br#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+        let codes = |rules| -> Vec<&str> {
+            let options = LintOptions {
+                rules,
+                ..LintOptions::default()
+            };
+            let report = lint_bytes("t.json", text, options);
+            report.diagnostics.iter().map(|d| d.rule.code).collect()
+        };
+        let all = codes(ModelRules::All);
+        assert!(all.contains(&"RG100"), "{all:?}");
+        let none = codes(ModelRules::None);
+        assert!(!none.contains(&"RG100"), "{none:?}");
+        assert!(none.iter().all(|c| c.starts_with("RG0")) && !none.is_empty());
+        let ignore = select::Selector::parse("RG100").unwrap();
+        let settings = select::Settings::new(None, &[ignore], &[], Vec::new(), Vec::new());
+        let some = codes(ModelRules::Enabled(&settings));
+        assert_eq!(
+            some,
+            all.iter()
+                .copied()
+                .filter(|c| *c != "RG100")
+                .collect::<Vec<_>>()
         );
     }
 }

@@ -187,6 +187,7 @@ mod tests {
             let options = LintOptions {
                 kind: r.kind,
                 detect_trust: false,
+                ..LintOptions::default()
             };
             if r.code != "RG000" {
                 let report = lint_bytes("example.json", r.example, options);

@@ -18,6 +18,7 @@ fn lint(text: &str, kind: PolicyKind) -> Vec<Diagnostic> {
         LintOptions {
             kind,
             detect_trust: false,
+            ..LintOptions::default()
         },
     )
     .diagnostics
