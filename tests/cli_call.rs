@@ -589,6 +589,21 @@ fn a_server_that_never_answers_times_out_after_the_given_timeout() {
     let _ = holder.join();
 }
 
+#[test]
+fn a_timeout_that_is_not_a_positive_number_is_a_usage_error() {
+    let sb = Sandbox::new();
+    let server = FakeDbs::start(vec![ok()]);
+    for bad in ["0", "0.0", "abc", "inf", "NaN"] {
+        let mut args = start_args(&server, "dbsqdss5tmh1", &["--no-preflight"]);
+        let at = args.iter().position(|a| a == "--timeout").unwrap();
+        args[at + 1] = bad.to_string();
+        let o = sb.call(&env_creds(), &strs(&args));
+        assert_eq!(code(&o), 2, "{bad}: {}", show(&o));
+        assert!(stderr(&o).contains("--timeout"), "{bad}: {}", show(&o));
+    }
+    assert_eq!(server.requests(), 0);
+}
+
 /// Builds `examples/preflight.rs` with the cargo that runs this test, into the target directory
 /// this test runs from (`<target>/<profile>/deps/cli_call-*`), and returns the example's path.
 fn build_example() -> PathBuf {

@@ -64,9 +64,23 @@ pub struct CallCmdArgs {
     /// Profile of ~/.aliyun/config.json (default: its `current` profile).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Connect and read timeout, in seconds.
-    #[arg(long, default_value_t = 10.0)]
-    pub timeout: f64,
+    /// Connect and read timeout, in seconds (a positive number).
+    #[arg(long, default_value = "10", value_parser = parse_timeout)]
+    pub timeout: Duration,
+}
+
+/// A positive, finite number of seconds: `0` would mean "no timeout" to some tools and "fail at
+/// once" to others, so it is refused rather than guessed.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(secs.is_finite() && secs > 0.0) {
+        return Err(format!(
+            "the timeout must be a positive number of seconds, not `{text}`"
+        ));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -242,11 +256,8 @@ fn send(args: &CallCmdArgs, call: &Call) -> Result<serde_json::Value, DbsError> 
     let credentials = Credentials::from_env_and_config(args.profile.as_deref())?;
     let endpoint = Endpoint::resolve(call.region(), args.endpoint.as_deref())?;
     let mut config = ClientConfig::new(credentials, endpoint);
-    if args.timeout.is_finite() && args.timeout > 0.0 {
-        let t = Duration::from_secs_f64(args.timeout);
-        config.connect_timeout = t;
-        config.read_timeout = t;
-    }
+    config.connect_timeout = args.timeout;
+    config.read_timeout = args.timeout;
     let client = Client::new(config);
     Ok(client.call(&call.api_call())?.body)
 }
