@@ -79,7 +79,7 @@ fn validate(ops: &[RawOperation]) -> BuildResult<()> {
                 return Err(ctx("`*` mixed with ARN templates".into()).into());
             }
             for r in resources {
-                check_template(r).map_err(|e| ctx(format!("ARN template `{r}`: {e}")))?;
+                template_parts(r).map_err(|e| ctx(format!("ARN template `{r}`: {e}")))?;
             }
         }
         let mut names = BTreeSet::new();
@@ -108,23 +108,27 @@ fn access_level_variant(raw: &str) -> Option<&'static str> {
 }
 
 /// The grammar of `catalog::template::ArnTemplate::parse`: literal text and `{#Name}`
-/// variables; any other brace is an error.
-fn check_template(t: &str) -> Result<(), String> {
+/// variables; any other brace is an error. The parts are written as `TemplatePart`s, empty
+/// literals left out as the parser does.
+fn template_parts(t: &str) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
     let mut rest = t;
     loop {
-        let Some((literal, after)) = rest.split_once("{#") else {
-            if rest.contains(['{', '}']) {
-                return Err("brace outside a `{#Name}` variable".into());
-            }
-            return Ok(());
-        };
+        let (literal, after) = rest.split_once("{#").unwrap_or((rest, ""));
         if literal.contains(['{', '}']) {
             return Err("brace outside a `{#Name}` variable".into());
+        }
+        if !literal.is_empty() {
+            parts.push(format!("TemplatePart::Literal({literal:?})"));
+        }
+        if literal.len() == rest.len() {
+            return Ok(parts);
         }
         let (name, after) = after.split_once('}').ok_or("unterminated `{#`")?;
         if name.is_empty() || name.contains(['{', '#']) {
             return Err(format!("bad variable name `{name}`"));
         }
+        parts.push(format!("TemplatePart::Var({name:?})"));
         rest = after;
     }
 }
@@ -136,6 +140,12 @@ fn generate(ops: &[RawOperation]) -> BuildResult<String> {
     for op in ops {
         writeln!(s, "    Operation {{")?;
         writeln!(s, "        action: {:?},", op.action)?;
+        // Validated ASCII, so this is what `str::to_lowercase` gives.
+        writeln!(
+            s,
+            "        action_lower: {:?},",
+            op.action.to_ascii_lowercase()
+        )?;
         writeln!(s, "        api: {:?},", op.api)?;
         writeln!(s, "        api_version: {:?},", op.api_version)?;
         match &op.access_level {
@@ -153,6 +163,11 @@ fn generate(ops: &[RawOperation]) -> BuildResult<String> {
             Some(rs) => writeln!(s, "        resources: Some(&{rs:?}),")?,
             None => writeln!(s, "        resources: None,")?,
         }
+        let first = match op.resources.as_deref() {
+            Some([first, ..]) if first != "*" => template_parts(first)?,
+            _ => Vec::new(),
+        };
+        writeln!(s, "        first_template: &[{}],", first.join(", "))?;
         writeln!(s, "        params: &[")?;
         for p in op.request_params.iter().flatten() {
             writeln!(

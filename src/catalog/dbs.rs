@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::operation::{AccessLevel, Operation, Param};
 use super::suggest::did_you_mean;
+use super::template::TemplatePart;
 
 // Defines `static DBS_OPERATIONS: &[Operation]`, sorted by `api` (byte order).
 include!(concat!(env!("OUT_DIR"), "/dbs_operations.rs"));
@@ -77,6 +78,10 @@ mod tests {
         assert!(operations().windows(2).all(|w| w[0].api < w[1].api));
         for o in operations() {
             assert_eq!(o.action, format!("dbs:{}", o.api));
+            assert_eq!(o.action_lower, o.action.to_lowercase());
+            let templates = o.templates();
+            let first = templates.first().map_or(&[][..], |t| t.parts());
+            assert_eq!(o.first_template, first, "{}", o.api);
             assert!(
                 matches!(o.api_version, "2019-03-06" | "2021-01-01"),
                 "{}",

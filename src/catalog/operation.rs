@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::template::ArnTemplate;
+use super::template::{ArnTemplate, TemplatePart};
 
 /// Access level from an authorization table. Alibaba publishes two formats and both occur in
 /// the DBS data: current pages say `create`/`list`/`get`/`update`/`delete`, legacy pages
@@ -87,6 +87,8 @@ pub struct Param {
 pub struct Operation {
     /// RAM action, `dbs:StartBackupPlan`.
     pub action: &'static str,
+    /// The action lowercased, as the evaluator matches it (computed at build time, not per call).
+    pub(crate) action_lower: &'static str,
     /// API name, `StartBackupPlan`.
     pub api: &'static str,
     /// `2019-03-06` or `2021-01-01` for DBS.
@@ -98,6 +100,9 @@ pub struct Operation {
     /// ARN templates the call is authorized against. `None`: unknown (never assume All
     /// Resources); `Some(["*"])`: All Resources, the policy's `Resource` must cover `*`.
     pub resources: Option<&'static [&'static str]>,
+    /// The first of `resources` parsed, as the preflight renders it (parsed at build time, not
+    /// per call); empty for All Resources and unknown resources.
+    pub(crate) first_template: &'static [TemplatePart<'static>],
     /// Request parameters; empty also when they were not collected (see `note`).
     pub params: &'static [Param],
     /// The authorization table was actually read.

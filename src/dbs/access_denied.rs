@@ -106,13 +106,22 @@ pub struct ForbiddenBody {
     pub access_denied_detail: Option<AccessDeniedDetail>,
 }
 
+/// `ramguard-preflight-<id>`, in one allocation.
+fn predicted_request_id(id: &str) -> String {
+    const PREFIX: &str = "ramguard-preflight-";
+    let mut text = String::with_capacity(PREFIX.len() + id.len());
+    text.push_str(PREFIX);
+    text.push_str(id);
+    text
+}
+
 impl ForbiddenBody {
     /// The body the preflight predicts: `403 Request.Forbidden "Have no Permissions"` with
     /// `RequestId` `ramguard-preflight-<id>`.
     pub fn predicted(id: &str, detail: AccessDeniedDetail) -> Self {
         ForbiddenBody {
             http_status_code: 403,
-            request_id: format!("ramguard-preflight-{id}"),
+            request_id: predicted_request_id(id),
             err_code: "Request.Forbidden".to_string(),
             err_message: "Have no Permissions".to_string(),
             success: false,

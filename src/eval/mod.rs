@@ -119,6 +119,7 @@ mod tests;
 pub use combine::{Decision, Layer};
 pub use explain::explain;
 pub use policy_set::{evaluate, LoadError, PolicySet};
+pub(crate) use request::{Context, ContextBuilder};
 pub use request::{
     Request, RequestBuilder, RequestError, Resource, ResourcePart, PRINCIPAL_UNKNOWN,
 };

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -259,7 +259,7 @@ impl KnownValues {
 
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
-    pub key_lower: Box<str>,
+    pub key_lower: Cow<'static, str>,
     pub state: EntryState,
 }
 
@@ -276,9 +276,7 @@ pub(crate) enum Lookup<'a> {
 pub struct RequestBuilder {
     action: String,
     resource: Resource,
-    context: Vec<(String, Values)>,
-    unknown: Vec<String>,
-    principal: Option<String>,
+    context: ContextBuilder,
     error: Option<RequestError>,
 }
 
@@ -290,26 +288,26 @@ enum Values {
 }
 
 /// A key in lowercase, reusing the key's own buffer when it is ASCII (condition keys are).
-fn into_lower(mut key: String) -> Box<str> {
+fn into_lower(mut key: String) -> String {
     if key.is_ascii() {
         key.make_ascii_lowercase();
-        key.into_boxed_str()
+        key
     } else {
-        key.to_lowercase().into_boxed_str()
+        key.to_lowercase()
     }
 }
 
 impl RequestBuilder {
     /// Adds a value for a context key; a key given twice (in any case) is multi-valued.
     pub fn context(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.context.push((key.into(), Values::One(value.into())));
+        self.context.value(key.into(), value.into());
         self
     }
 
     /// Adds several values at once; an empty list makes the key present with no value (it then
     /// behaves like an absent key: no value can match).
     pub fn context_values(mut self, key: impl Into<String>, values: Vec<String>) -> Self {
-        self.context.push((key.into(), Values::Many(values)));
+        self.context.values.push((key.into(), Values::Many(values)));
         self
     }
 
@@ -323,14 +321,14 @@ impl RequestBuilder {
 
     /// Marks a key as unknown: it may be absent or hold any values.
     pub fn unknown(mut self, key: impl Into<String>) -> Self {
-        self.unknown.push(key.into());
+        self.context.unknown(key.into());
         self
     }
 
     /// The caller's ARN (`acs:ram::<account>:user/<name>`), or a service (`ecs.aliyuncs.com`);
     /// only trust policies look at it.
     pub fn principal(mut self, principal: impl Into<String>) -> Self {
-        self.principal = Some(principal.into());
+        self.context.principal(principal.into());
         self
     }
 
@@ -346,13 +344,48 @@ impl RequestBuilder {
         if self.action.is_empty() {
             return Err(RequestError::EmptyAction);
         }
-        let mut entries: Vec<Entry> = Vec::with_capacity(self.unknown.len() + self.context.len());
-        let mut names: Vec<Cow<'static, str>> = Vec::with_capacity(self.unknown.len() + 2);
+        let action_lower = self.action.to_lowercase();
+        let context = Arc::new(self.context.build()?);
+        Ok(Request::new(
+            Cow::Owned(self.action),
+            Cow::Owned(action_lower),
+            self.resource,
+            context,
+            None,
+        ))
+    }
+}
+
+/// The context half of a request being built: values, unknown keys and the principal. The
+/// preflight builds one alone per call context and shares the result between requests.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ContextBuilder {
+    values: Vec<(String, Values)>,
+    unknown: Vec<String>,
+    principal: Option<String>,
+}
+
+impl ContextBuilder {
+    pub fn value(&mut self, key: String, value: String) {
+        self.values.push((key, Values::One(value)));
+    }
+
+    pub fn unknown(&mut self, key: String) {
+        self.unknown.push(key);
+    }
+
+    pub fn principal(&mut self, principal: String) {
+        self.principal = Some(principal);
+    }
+
+    pub fn build(self) -> Result<Context, RequestError> {
+        let mut entries: Vec<Entry> = Vec::with_capacity(self.unknown.len() + self.values.len());
+        let mut names: Vec<String> = Vec::with_capacity(self.unknown.len());
         // Unknown keys first, so their bits follow the sorted key order below.
-        let mut unknown: Vec<(Box<str>, String)> = self
+        let mut unknown: Vec<(String, String)> = self
             .unknown
             .into_iter()
-            .map(|k| (k.to_lowercase().into_boxed_str(), k))
+            .map(|k| (k.to_lowercase(), k))
             .collect();
         unknown.sort_by(|a, b| a.0.cmp(&b.0));
         unknown.dedup_by(|a, b| a.0 == b.0);
@@ -361,18 +394,18 @@ impl RequestBuilder {
                 return Err(RequestError::EmptyKey);
             }
             let bit = bit_of(names.len());
-            names.push(Cow::Owned(key));
+            names.push(key);
             entries.push(Entry {
-                key_lower,
+                key_lower: Cow::Owned(key_lower),
                 state: EntryState::Unknown(bit),
             });
         }
-        for (key, values) in self.context {
+        for (key, values) in self.values {
             let key_lower = into_lower(key);
             if key_lower.is_empty() {
                 return Err(RequestError::EmptyKey);
             }
-            match entries.binary_search_by(|e| e.key_lower.cmp(&key_lower)) {
+            match entries.binary_search_by(|e| (*e.key_lower).cmp(&key_lower)) {
                 Ok(i) => match entries.get_mut(i).map(|e| &mut e.state) {
                     Some(EntryState::Known(vs)) => vs.extend(values),
                     // Named as the unknown key was spelt (the value's key was lowercased).
@@ -380,47 +413,37 @@ impl RequestBuilder {
                         let name = names
                             .iter()
                             .find(|n| *n.to_lowercase() == *key_lower)
-                            .map_or_else(|| key_lower.to_string(), |n| n.to_string());
+                            .map_or_else(|| key_lower.clone(), |n| n.clone());
                         return Err(RequestError::KnownAndUnknown(name));
                     }
                 },
                 Err(i) => entries.insert(
                     i,
                     Entry {
-                        key_lower,
+                        key_lower: Cow::Owned(key_lower),
                         state: EntryState::Known(KnownValues::new(values)),
                     },
                 ),
             }
         }
-        for name in self.resource.unknown_names() {
-            if !names.iter().any(|n| n == name) {
-                names.push(Cow::Owned(name.to_string()));
-            }
-        }
-        let principal_bit = if self.principal.is_none() {
-            names.push(Cow::Borrowed(PRINCIPAL_UNKNOWN));
-            bit_of(names.len() - 1)
-        } else {
-            0
-        };
-        let resource_deps = self
-            .resource
-            .unknown_names()
-            .filter_map(|n| names.iter().position(|m| m == n))
-            .fold(0, |acc, i| acc | bit_of(i));
-        let action_lower = self.action.to_lowercase().into_boxed_str();
-        Ok(Request {
-            action: self.action,
-            action_lower,
-            resource: self.resource,
-            resource_deps,
+        Ok(Context {
             entries,
+            unknown: names,
             principal: self.principal,
-            principal_bit,
-            names,
         })
     }
+}
+
+/// The context half of a request: what is known and unknown about its keys, and the principal.
+/// Requests may share one (the preflight's do, per call context): a value is then parsed once
+/// for all of them.
+#[derive(Debug)]
+pub(crate) struct Context {
+    /// Sorted by `key_lower`, one entry per key.
+    entries: Vec<Entry>,
+    /// The unknown keys as spelt, in `entries` order: the first names of the unknown-name table.
+    unknown: Vec<String>,
+    principal: Option<String>,
 }
 
 /// Bit for entry `i` of the unknown-name table; entries past 62 share the last bit (reported
@@ -445,16 +468,19 @@ fn bit_of(i: usize) -> u64 {
 /// an unknown part (see [`Resource::parse`]); unknown fields are refused.
 #[derive(Clone, Debug)]
 pub struct Request {
-    action: String,
-    pub(crate) action_lower: Box<str>,
+    action: Cow<'static, str>,
+    pub(crate) action_lower: Cow<'static, str>,
     resource: Resource,
     pub(crate) resource_deps: u64,
-    /// Sorted by `key_lower`, one entry per key.
-    entries: Vec<Entry>,
-    principal: Option<String>,
+    context: Arc<Context>,
+    /// A value of this request alone, for a key the context does not hold (the preflight's
+    /// current time, which changes between requests sharing a context).
+    own: Option<Entry>,
+    /// The unknown-name table after the context's unknown keys: the resource's unknown parts
+    /// not named there. `principal` follows when none is given. Bit `i` of a dependency set is
+    /// the table's entry `i`.
+    part_names: Vec<String>,
     pub(crate) principal_bit: u64,
-    /// Unknown-name table: bit `i` of a dependency set is `names[i]`.
-    names: Vec<Cow<'static, str>>,
 }
 
 impl Request {
@@ -462,10 +488,54 @@ impl Request {
         RequestBuilder {
             action: action.into(),
             resource: resource.into(),
-            context: Vec::new(),
-            unknown: Vec::new(),
-            principal: None,
+            context: ContextBuilder::default(),
             error: None,
+        }
+    }
+
+    /// A request in a (possibly shared) context; `own` is one more value `(key_lower, value)`
+    /// for a key the context does not hold. `action` is not empty, `action_lower` is it
+    /// lowercased.
+    pub(crate) fn new(
+        action: Cow<'static, str>,
+        action_lower: Cow<'static, str>,
+        resource: Resource,
+        context: Arc<Context>,
+        own: Option<(&'static str, String)>,
+    ) -> Request {
+        let mut part_names: Vec<String> = Vec::new();
+        for name in resource.unknown_names() {
+            if !context.unknown.iter().chain(&part_names).any(|n| n == name) {
+                part_names.push(name.to_string());
+            }
+        }
+        let principal_bit = if context.principal.is_none() {
+            bit_of(context.unknown.len() + part_names.len())
+        } else {
+            0
+        };
+        let resource_deps = resource
+            .unknown_names()
+            .filter_map(|n| {
+                context
+                    .unknown
+                    .iter()
+                    .chain(&part_names)
+                    .position(|m| m == n)
+            })
+            .fold(0, |acc, i| acc | bit_of(i));
+        Request {
+            action,
+            action_lower,
+            resource,
+            resource_deps,
+            context,
+            own: own.map(|(key_lower, value)| Entry {
+                key_lower: Cow::Borrowed(key_lower),
+                state: EntryState::Known(KnownValues::new(Values::One(value))),
+            }),
+            part_names,
+            principal_bit,
         }
     }
 
@@ -477,8 +547,13 @@ impl Request {
         &self.resource
     }
 
+    /// The resource, taken out of a request that is no longer needed.
+    pub fn into_resource(self) -> Resource {
+        self.resource
+    }
+
     pub fn principal(&self) -> Option<&str> {
-        self.principal.as_deref()
+        self.context.principal.as_deref()
     }
 
     /// The lowercased RAM code of the action (`dbs` for `dbs:StartBackupPlan`).
@@ -487,28 +562,33 @@ impl Request {
     }
 
     pub(crate) fn lookup(&self, key_lower: &str) -> Lookup<'_> {
-        match self
-            .entries
-            .binary_search_by(|e| (*e.key_lower).cmp(key_lower))
-        {
-            Err(_) => Lookup::Absent,
-            Ok(i) => match self.entries.get(i).map(|e| &e.state) {
-                Some(EntryState::Known(values)) => Lookup::Values(values.as_slice()),
-                Some(EntryState::Unknown(bit)) => Lookup::Unknown(*bit),
-                None => Lookup::Absent,
-            },
+        let entries = &self.context.entries;
+        let entry = match entries.binary_search_by(|e| (*e.key_lower).cmp(key_lower)) {
+            Ok(i) => entries.get(i),
+            Err(_) => self.own.as_ref().filter(|e| *e.key_lower == *key_lower),
+        };
+        match entry.map(|e| &e.state) {
+            Some(EntryState::Known(values)) => Lookup::Values(values.as_slice()),
+            Some(EntryState::Unknown(bit)) => Lookup::Unknown(*bit),
+            None => Lookup::Absent,
         }
     }
 
-    /// The names behind a dependency set, sorted.
+    /// The names behind a dependency set, sorted. The unknown-name table is the context's
+    /// unknown keys, the resource's other unknown parts, then `principal` when none is given.
     pub(crate) fn dep_names(&self, deps: u64) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| deps & bit_of(*i) != 0)
-            .map(|(_, n)| n.to_string())
-            .collect();
+        let mut out: Vec<String> = Vec::with_capacity(deps.count_ones() as usize);
+        let named = self.context.unknown.iter().chain(&self.part_names);
+        let mut i = 0;
+        for name in named {
+            if deps & bit_of(i) != 0 {
+                out.push(name.clone());
+            }
+            i += 1;
+        }
+        if self.context.principal.is_none() && deps & bit_of(i) != 0 {
+            out.push(PRINCIPAL_UNKNOWN.to_string());
+        }
         out.sort();
         out.dedup();
         out

@@ -26,17 +26,22 @@ mod guard;
 
 pub use guard::{GuardError, GuardedClient, OnIndeterminate, Sent};
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::catalog::dbs::{self, UnknownOperation};
+use crate::catalog::template::TemplatePart;
 use crate::catalog::Operation;
 use crate::dbs::{AccessDeniedDetail, ApiCall, ForbiddenBody};
-use crate::eval::{Decision, PolicySet, Request, RequestError, Resource, Response};
+use crate::eval::{
+    Context, ContextBuilder, Decision, PolicySet, Request, RequestError, Resource, Response,
+};
 
 /// One DBS API call as the caller means to make it.
 #[derive(Clone, Debug)]
@@ -94,9 +99,9 @@ impl Call {
                 "resource".to_string(),
             )]);
         };
-        // The common case, every variable known, renders straight into one string; a missing
-        // value (or a template this loop does not read) takes the general path.
-        match self.render(template) {
+        // The common case, every variable known, renders the template parsed at build time
+        // straight into one string; a missing value takes the general path.
+        match self.render(self.op.first_template, template.len() + 32) {
             Some(text) => Resource::Known(text),
             None => {
                 Resource::from_template(template, |name| self.value_of(name).map(str::to_string))
@@ -104,25 +109,16 @@ impl Call {
         }
     }
 
-    /// The template with every `{#name}` replaced by its value; `None` when a value is missing
-    /// or a placeholder is not closed. Byte searches: `{`, `#` and `}` are ASCII, so every split
-    /// falls on a character boundary.
-    fn render(&self, template: &str) -> Option<String> {
-        let mut out = String::with_capacity(template.len() + 32);
-        let mut rest = template;
-        while let Some(open) = rest.bytes().position(|b| b == b'{') {
-            if rest.as_bytes().get(open + 1) == Some(&b'#') {
-                let after = rest.get(open + 2..)?;
-                let close = after.bytes().position(|b| b == b'}')?;
-                out.push_str(rest.get(..open)?);
-                out.push_str(self.value_of(after.get(..close)?)?);
-                rest = after.get(close + 1..)?;
-            } else {
-                out.push_str(rest.get(..=open)?);
-                rest = rest.get(open + 1..)?;
-            }
+    /// The parsed template with every variable replaced by its value; `None` when one is
+    /// missing.
+    fn render(&self, template: &[TemplatePart], capacity: usize) -> Option<String> {
+        let mut out = String::with_capacity(capacity);
+        for part in template {
+            out.push_str(match *part {
+                TemplatePart::Literal(text) => text,
+                TemplatePart::Var(name) => self.value_of(name)?,
+            });
         }
-        out.push_str(rest);
         Some(out)
     }
 
@@ -168,6 +164,9 @@ impl Call {
 /// through ramguard has: HTTPS (`acs:SecureTransport=true`) and the current time; the source IP
 /// is unknown (the caller's public address is seen only by the gateway). Each default is
 /// replaced as a whole by any value given for its key, or by marking the key unknown.
+///
+/// Reuse one context across calls: the request context it gives is prepared at its first check
+/// and shared by later ones, which then also share its parsed values.
 #[derive(Clone, Debug)]
 pub struct CallContext {
     /// Values given by the caller, in order (a key given twice is multi-valued).
@@ -181,11 +180,30 @@ pub struct CallContext {
     source_ip_unknown: bool,
     /// Whether `acs:CurrentTime` is filled in at each check.
     now: bool,
+    prepared: Prepared,
+}
+
+/// The request context a call context gives, built at its first check and shared by the later
+/// ones (which so also share its parsed values). It holds the defaults one preflight reads; a
+/// preflight that reads others builds its own at each check. Emptied by every change.
+#[derive(Clone, Default)]
+struct Prepared(OnceLock<(DefaultKeys, Result<Arc<Context>, RequestError>)>);
+
+impl fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "ready"
+        } else {
+            "empty"
+        })
+    }
 }
 
 const SECURE_TRANSPORT: &str = "acs:SecureTransport";
 const SOURCE_IP: &str = "acs:SourceIp";
 const CURRENT_TIME: &str = "acs:CurrentTime";
+/// `CURRENT_TIME` as request keys are stored.
+const CURRENT_TIME_LOWER: &str = "acs:currenttime";
 
 impl Default for CallContext {
     fn default() -> Self {
@@ -196,6 +214,7 @@ impl Default for CallContext {
             secure_transport: true,
             source_ip_unknown: true,
             now: true,
+            prepared: Prepared::default(),
         }
     }
 }
@@ -216,6 +235,7 @@ impl CallContext {
     pub fn value(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         let key = key.into();
         self.forget_default(&key);
+        self.prepared = Prepared::default();
         self.values.push((key, value.into()));
         self
     }
@@ -224,13 +244,47 @@ impl CallContext {
     pub fn unknown(mut self, key: impl Into<String>) -> Self {
         let key = key.into();
         self.forget_default(&key);
+        self.prepared = Prepared::default();
         self.unknown.push(key);
         self
     }
 
     pub fn principal(mut self, principal: impl Into<String>) -> Self {
         self.principal = Some(principal.into());
+        self.prepared = Prepared::default();
         self
+    }
+
+    /// The request context for a preflight reading `reads`: prepared once, then shared.
+    fn shared(&self, reads: DefaultKeys) -> Result<Arc<Context>, RequestError> {
+        let (built_for, shared) = self.prepared.0.get_or_init(|| (reads, self.build(reads)));
+        if *built_for == reads {
+            shared.clone()
+        } else {
+            self.build(reads)
+        }
+    }
+
+    /// The defaults for the keys some policy reads (except the current time, which changes
+    /// between checks), then the values and unknowns the caller gave.
+    fn build(&self, reads: DefaultKeys) -> Result<Arc<Context>, RequestError> {
+        let mut b = ContextBuilder::default();
+        if self.secure_transport && reads.secure_transport {
+            b.value(SECURE_TRANSPORT.to_string(), "true".to_string());
+        }
+        if self.source_ip_unknown && reads.source_ip {
+            b.unknown(SOURCE_IP.to_string());
+        }
+        for (k, v) in &self.values {
+            b.value(k.clone(), v.clone());
+        }
+        for k in &self.unknown {
+            b.unknown(k.clone());
+        }
+        if let Some(p) = &self.principal {
+            b.principal(p.clone());
+        }
+        b.build().map(Arc::new)
     }
 
     /// Drops the default for `key`, if it has one. Values the caller gave are never dropped.
@@ -280,7 +334,7 @@ pub struct Preflight {
     reads: DefaultKeys,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct DefaultKeys {
     secure_transport: bool,
     source_ip: bool,
@@ -304,29 +358,20 @@ impl Preflight {
     /// The evaluator request for a call in a context. The context's defaults are included only
     /// for the keys some policy reads; values and unknowns the caller gave always are.
     pub fn request(&self, call: &Call, context: &CallContext) -> Result<Request, RequestError> {
-        let mut b = Request::builder(call.action(), call.resource());
-        if context.secure_transport && self.reads.secure_transport {
-            b = b.context(SECURE_TRANSPORT, "true");
-        }
-        if context.source_ip_unknown && self.reads.source_ip {
-            b = b.unknown(SOURCE_IP);
-        }
-        for (k, v) in &context.values {
-            b = b.context(k.clone(), v.clone());
-        }
-        for k in &context.unknown {
-            b = b.unknown(k.clone());
-        }
-        if context.now && self.reads.current_time {
+        let shared = context.shared(self.reads)?;
+        let now = (context.now && self.reads.current_time).then(|| {
             let now = OffsetDateTime::now_utc()
                 .format(&Rfc3339)
                 .unwrap_or_default();
-            b = b.context(CURRENT_TIME, now);
-        }
-        if let Some(p) = &context.principal {
-            b = b.principal(p.clone());
-        }
-        b.build()
+            (CURRENT_TIME_LOWER, now)
+        });
+        Ok(Request::new(
+            Cow::Borrowed(call.action()),
+            Cow::Borrowed(call.op.action_lower),
+            call.resource(),
+            shared,
+            now,
+        ))
     }
 
     /// Predicts RAM's answer. A context that cannot form a request (an empty key, say) is
@@ -334,27 +379,36 @@ impl Preflight {
     /// indeterminate rather than a guess.
     pub fn check(&self, call: &Call, context: &CallContext) -> Result<Prediction, RequestError> {
         let request = self.request(call, context)?;
-        Ok(self.predict(call, &request))
+        let response = self.policies.evaluate(&request);
+        // The request is not needed after: a 403 body takes its resource text.
+        Ok(prediction(call, response, || {
+            resource_string(request.into_resource())
+        }))
     }
 
     /// Predicts from an already built request.
     pub fn predict(&self, call: &Call, request: &Request) -> Prediction {
         let response = self.policies.evaluate(request);
-        match response.decision {
-            Decision::Allow => Prediction::Allowed(response),
-            Decision::Indeterminate => Prediction::Indeterminate(response),
-            Decision::ExplicitDeny | Decision::ImplicitDeny => {
-                // The resource that was evaluated, not rendered a second time.
-                let detail = AccessDeniedDetail {
-                    auth_action: Some(call.action().to_string()),
-                    auth_resource: Some(resource_text(request.resource())),
-                    no_permission_type: Some(response.decision.as_str().to_string()),
-                    policy_type: response.layer.map(|l| l.as_str().to_string()),
-                    ..AccessDeniedDetail::default()
-                };
-                let body = ForbiddenBody::predicted(&request_id(), detail);
-                Prediction::Forbidden(Box::new(Forbidden { body, response }))
-            }
+        prediction(call, response, || resource_text(request.resource()))
+    }
+}
+
+/// The prediction a response makes; `resource` gives the text of the resource that was
+/// evaluated (not rendered a second time), needed only on a denial.
+fn prediction(call: &Call, response: Response, resource: impl FnOnce() -> String) -> Prediction {
+    match response.decision {
+        Decision::Allow => Prediction::Allowed(response),
+        Decision::Indeterminate => Prediction::Indeterminate(response),
+        Decision::ExplicitDeny | Decision::ImplicitDeny => {
+            let detail = AccessDeniedDetail {
+                auth_action: Some(call.action().to_string()),
+                auth_resource: Some(resource()),
+                no_permission_type: Some(response.decision.as_str().to_string()),
+                policy_type: response.layer.map(|l| l.as_str().to_string()),
+                ..AccessDeniedDetail::default()
+            };
+            let body = ForbiddenBody::predicted(request_id().as_str(), detail);
+            Prediction::Forbidden(Box::new(Forbidden { body, response }))
         }
     }
 }
@@ -373,11 +427,19 @@ pub fn resource_text(resource: &Resource) -> String {
     }
 }
 
+/// [`resource_text`] of a resource no longer needed: a known ARN is moved, not copied.
+fn resource_string(resource: Resource) -> String {
+    match resource {
+        Resource::Known(s) => s,
+        partial => resource_text(&partial),
+    }
+}
+
 /// A unique request id, shaped like a random UUID: a random per-process base (read from the OS
 /// once) plus a per-process counter, so two ids never repeat within a process and ids of
 /// different processes differ with overwhelming probability, without a system call per id.
 /// The predicted body's `ramguard-preflight-` prefix says it was generated here.
-fn request_id() -> String {
+fn request_id() -> RequestId {
     static BASE: OnceLock<u128> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let base = *BASE.get_or_init(|| {
@@ -397,16 +459,32 @@ fn request_id() -> String {
     let x = base.wrapping_add(u128::from(n));
     let x = (x & !(0xf << 76)) | (0x4 << 76);
     let x = (x & !(0x3 << 62)) | (0x2 << 62);
-    let mut id = String::with_capacity(36);
-    for (i, byte) in x.to_be_bytes().into_iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            id.push('-');
-        }
-        for nibble in [byte >> 4, byte & 0xf] {
-            id.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+    // Where each byte's two digits go in `8-4-4-4-12`.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    let hex = |nibble: u8| {
+        b"0123456789abcdef"
+            .get(usize::from(nibble))
+            .copied()
+            .unwrap_or(b'0')
+    };
+    let mut id = [b'-'; 36];
+    for (byte, at) in x.to_be_bytes().into_iter().zip(AT) {
+        if let Some([high, low]) = id.get_mut(at..at + 2) {
+            *high = hex(byte >> 4);
+            *low = hex(byte & 0xf);
         }
     }
-    id
+    RequestId(id)
+}
+
+/// A request id's text, on the stack: the 403 body copies it once.
+struct RequestId([u8; 36]);
+
+impl RequestId {
+    fn as_str(&self) -> &str {
+        // Hex digits and dashes: always UTF-8.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -426,33 +504,32 @@ mod tests {
 
     #[test]
     fn direct_rendering_agrees_with_the_template_reader() {
-        let call = start(Some("dbsqdss5tmh1"));
-        let lookup = |name: &str| call.value_of(name).map(str::to_string);
-        for template in [
-            "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}",
-            "acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}/x{",
-            "no placeholders",
-            "",
-            "{#regionId}",
-            "acs:x:{#unclosed",
-            "acs:x:{#regionId}{#regionId}#{}",
-            "{{#regionId}}#}{",
-            "{#a{#regionId}",
-            "{#}",
-            "{#regionId",
-            "#{#accountId}{",
-        ] {
-            let general = Resource::from_template(template, lookup);
-            match call.render(template) {
-                Some(text) => assert_eq!(Resource::Known(text), general, "{template}"),
-                // Only where the general reader finds an unknown part or an unclosed one.
-                None => assert!(
-                    !general.is_known()
-                        || template.matches("{#").count() > template.matches('}').count(),
-                    "{template}: {general:?}"
-                ),
+        for op in dbs::operations() {
+            let Some(template) = op.resources.and_then(|r| r.first()) else {
+                continue;
+            };
+            let bare = Call::new(op.api, "cn-hangzhou").unwrap();
+            let full = op
+                .first_template
+                .iter()
+                .filter_map(|p| match p {
+                    TemplatePart::Var(name) => Some(*name),
+                    TemplatePart::Literal(_) => None,
+                })
+                .fold(bare.clone().account("1"), |c, name| c.param(name, "v"));
+            // Every value known, and none but the region.
+            for call in [full, bare] {
+                let general = if op.all_resources() {
+                    Resource::Known("*".into())
+                } else {
+                    Resource::from_template(template, |name| {
+                        call.value_of(name).map(str::to_string)
+                    })
+                };
+                assert_eq!(call.resource(), general, "{}", op.api);
             }
         }
+        let call = start(Some("dbsqdss5tmh1"));
         assert_eq!(
             call.resource(),
             Resource::Known("acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsqdss5tmh1".into())
@@ -472,7 +549,9 @@ mod tests {
 
     #[test]
     fn request_ids_are_unique_and_shaped_like_uuids() {
-        let ids: std::collections::BTreeSet<String> = (0..1000).map(|_| request_id()).collect();
+        let ids: std::collections::BTreeSet<String> = (0..1000)
+            .map(|_| request_id().as_str().to_string())
+            .collect();
         assert_eq!(ids.len(), 1000);
         for id in ids.iter().take(5) {
             let parts: Vec<usize> = id.split('-').map(str::len).collect();
@@ -513,6 +592,65 @@ mod tests {
         assert!(given.contains("acs:currenttime"), "{given}");
         let p = pf.check(&call, &CallContext::default()).unwrap();
         assert_eq!(p.response().depends_on, vec!["acs:SourceIp".to_string()]);
+    }
+
+    #[test]
+    fn the_current_time_is_read_at_each_check_not_prepared() {
+        assert_eq!(CURRENT_TIME_LOWER, CURRENT_TIME.to_lowercase());
+        let mut set = PolicySet::new();
+        set.add_text(
+            PolicyKind::Identity,
+            "t.json",
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*",
+                "Resource": "*", "Condition": {
+                "DateGreaterThan": {"acs:CurrentTime": "2020-01-01T00:00:00Z"}}}]}"#,
+        )
+        .unwrap();
+        let pf = Preflight::new(set);
+        let (call, ctx) = (start(Some("p")), CallContext::default());
+        for _ in 0..2 {
+            assert!(matches!(
+                pf.check(&call, &ctx).unwrap(),
+                Prediction::Allowed(_)
+            ));
+        }
+        let request = format!("{:?}", pf.request(&call, &ctx).unwrap());
+        assert!(request.contains("acs:currenttime"), "{request}");
+        let shared = format!("{:?}", ctx.shared(pf.reads).unwrap());
+        assert!(!shared.contains("currenttime"), "{shared}");
+    }
+
+    #[test]
+    fn a_prepared_context_follows_changes_and_the_preflight() {
+        let pf = operator();
+        let call = start(Some("p"));
+        let ctx = CallContext::default();
+        let p = pf.check(&call, &ctx).unwrap();
+        assert!(matches!(p, Prediction::Indeterminate(_)));
+        let ctx = ctx.value("acs:SourceIp", "192.0.2.1");
+        assert!(matches!(
+            pf.check(&call, &ctx).unwrap(),
+            Prediction::Allowed(_)
+        ));
+        let ctx = ctx
+            .clone()
+            .unknown("acs:MFAPresent")
+            .principal("acs:ram::1:user/a");
+        let request = format!("{:?}", pf.request(&call, &ctx).unwrap());
+        assert!(
+            request.contains("acs:MFAPresent") && request.contains("user/a"),
+            "{request}"
+        );
+        // Another preflight, reading no default key, does not see the first one's defaults.
+        let none = Preflight::new(PolicySet::new());
+        let request = format!(
+            "{:?}",
+            none.request(&call, &CallContext::default()).unwrap()
+        );
+        let ctx = CallContext::default();
+        pf.check(&call, &ctx).unwrap();
+        assert_eq!(format!("{:?}", none.request(&call, &ctx).unwrap()), request);
+        assert!(!request.contains("acs:sourceip"), "{request}");
     }
 
     #[test]
