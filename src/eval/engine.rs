@@ -7,6 +7,7 @@
 use super::combine::{combine, layer_outcomes, Decision, Layer, LayerState, Outcomes};
 use super::compile::{CondRef, Hot, LayerSet, ValueFault};
 use super::policy_set::PolicySet;
+use super::principal::root_account;
 use super::request::{CtxValue, Lookup, Request, Resource};
 use super::response::{EvalError, MatchedStatement, Response};
 use super::trace::{
@@ -155,8 +156,12 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
             layer_outcomes(l.state()).contains(Decision::Allow)
         })
     };
-    let control = (!set.control.is_empty())
-        .then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
+    // Control policies bound an account's RAM identities, not the account itself (its root
+    // identity): SEMANTICS.md section 4.
+    let control_applies =
+        !set.control.is_empty() && !req.principal().is_some_and(|p| root_account(p).is_some());
+    let control =
+        control_applies.then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
     let session_reached = passes(&control);
     let session = set
         .session
@@ -207,6 +212,7 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
         action: req.action().to_string(),
         resource: req.resource().to_string(),
         principal: req.principal().map(str::to_string),
+        control_not_applied: !set.control.is_empty() && !control_applies,
         layers: layers
             .iter()
             .flatten()

@@ -17,6 +17,12 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
     if let Some(p) = &trace.principal {
         let _ = writeln!(out, "  principal: {p}");
     }
+    if trace.control_not_applied {
+        let _ = writeln!(
+            out,
+            "  control policies: not applied (they do not bind the account's root identity)"
+        );
+    }
     for e in &response.errors {
         let _ = writeln!(
             out,

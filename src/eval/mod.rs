@@ -58,7 +58,8 @@
 //!   make results unknown, combined with Kleene logic. A request value an operator cannot read
 //!   (a bad IP, date or number) makes that condition unknown and is reported in `errors`; it is
 //!   not an unknown key, so it does not appear in `depends_on`.
-//! - Layers: control policies (when given) must allow, then the session policy (when given),
+//! - Layers: control policies (when given, and unless the principal is the account's root
+//!   identity, which they do not bind) must allow, then the session policy (when given),
 //!   then the identity policies decide (any ExplicitDeny denies, else any Allow allows, else
 //!   ImplicitDeny); for `sts:AssumeRole` with a trust policy, both identity and trust must allow
 //!   (a trust-side denial reports `ResourceBasedPolicy`).

@@ -165,6 +165,7 @@ impl PolicySet {
             action: request.action().to_string(),
             resource: request.resource().to_string(),
             principal: request.principal().map(str::to_string),
+            control_not_applied: false,
             layers: Vec::new(),
         });
         (response, trace)

@@ -92,16 +92,19 @@ pub(crate) fn compile_principal(p: &Principal) -> CompiledPrincipal {
     c
 }
 
+/// The account of `acs:ram::<account>:root`, the ARN of an account itself.
+pub(crate) fn root_account(arn: &str) -> Option<&str> {
+    arn.strip_prefix("acs:ram::")
+        .and_then(|rest| rest.strip_suffix(":root"))
+        .filter(|acct| !acct.contains(':'))
+}
+
 fn compile_principal_values(c: &mut CompiledPrincipal, kind: PrincipalKind, el: &Element) {
     for v in el.iter() {
         c.texts.push(format!("{}: {v}", kind.as_str()));
         match kind {
             PrincipalKind::Ram => {
-                let root = v
-                    .strip_prefix("acs:ram::")
-                    .and_then(|rest| rest.strip_suffix(":root"))
-                    .filter(|acct| !acct.contains(':'));
-                c.ram.push(match root {
+                c.ram.push(match root_account(v) {
                     Some(acct) => RamPrincipal::Root(Pattern::new(acct)),
                     None => RamPrincipal::Arn(Pattern::new(v)),
                 });

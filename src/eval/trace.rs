@@ -13,6 +13,8 @@ pub struct Trace {
     /// Unknown parts shown as `{#name}`.
     pub resource: String,
     pub principal: Option<String>,
+    /// Control policies were loaded but do not bind this principal (the account's root).
+    pub control_not_applied: bool,
     pub layers: Vec<LayerTrace>,
 }
 

@@ -374,9 +374,8 @@ impl Preflight {
         ))
     }
 
-    /// Predicts RAM's answer. A context that cannot form a request (an empty key, say) is
-    /// reported as an error by [`Preflight::request`]; here it makes the prediction
-    /// indeterminate rather than a guess.
+    /// Predicts RAM's answer. A context that cannot form a request (an empty key, say) is an
+    /// error, never a guessed prediction.
     pub fn check(&self, call: &Call, context: &CallContext) -> Result<Prediction, RequestError> {
         let request = self.request(call, context)?;
         let response = self.policies.evaluate(&request);
