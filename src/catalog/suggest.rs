@@ -29,6 +29,11 @@ pub fn did_you_mean<'a>(
     }
     let mut best: Option<Score<'a>> = None;
     for candidate in candidates {
+        // The distance is at least the difference in length: most candidates are turned away
+        // by that alone (ASCII ones keep their length when lowercased).
+        if candidate.is_ascii() && !may_be_close(input_len, candidate.len()) {
+            continue;
+        }
         let lower = candidate.to_lowercase();
         let len = lower.chars().count();
         if len == 0 {
@@ -36,9 +41,7 @@ pub fn did_you_mean<'a>(
         }
         let distance = strsim::damerau_levenshtein(&input_lower, &lower);
         let longest = input_len.max(len);
-        let close = distance == 0
-            || distance * 10 <= longest * 3
-            || (distance == 1 && input_len.min(len) >= 3);
+        let close = is_close(distance, input_len, len);
         if !close {
             continue;
         }
@@ -58,6 +61,18 @@ pub fn did_you_mean<'a>(
         }
     }
     best.map(|b| b.candidate)
+}
+
+/// The threshold of [`did_you_mean`]: at most 30% of the longer string edited, or one edit
+/// between strings of at least 3 characters.
+fn is_close(distance: usize, a: usize, b: usize) -> bool {
+    distance == 0 || distance * 10 <= a.max(b) * 3 || (distance == 1 && a.min(b) >= 3)
+}
+
+/// Whether strings of these lengths can be close at all: [`is_close`] at the least distance
+/// their lengths allow.
+fn may_be_close(a: usize, b: usize) -> bool {
+    is_close(a.abs_diff(b), a, b)
 }
 
 /// A candidate's rank; `Greater` is better.

@@ -111,7 +111,23 @@ pub fn all() -> &'static [&'static Rule] {
 
 /// Position of a rule in [`all`] (the SARIF `ruleIndex`, and the index of per-rule settings).
 pub fn index_of(rule: &Rule) -> Option<usize> {
-    all().binary_search_by(|r| r.code.cmp(rule.code)).ok()
+    // Asked for every finding and every rule of every file: a table by code number.
+    static BY_NUMBER: LazyLock<Vec<Option<usize>>> = LazyLock::new(|| {
+        let mut table = vec![None; 1000];
+        for (i, r) in all().iter().enumerate() {
+            if let Some(slot) = code_number(r.code).and_then(|n| table.get_mut(n)) {
+                *slot = Some(i);
+            }
+        }
+        table
+    });
+    let i = BY_NUMBER.get(code_number(rule.code)?).copied().flatten()?;
+    (all().get(i)?.code == rule.code).then_some(i)
+}
+
+/// `RG123` -> 123.
+fn code_number(code: &str) -> Option<usize> {
+    code.strip_prefix("RG")?.parse().ok()
 }
 
 /// A rule by code (case-insensitive) or by name.
