@@ -833,6 +833,82 @@ fn an_expired_suppression_no_longer_suppresses_and_is_reported() {
     );
 }
 
+/// Findings come sorted by file, then offset, then code, in every machine format, across more
+/// files than are linted at once, with the configuration's own findings (a stale suppression)
+/// in their place among the files; and the summary counts them all.
+#[test]
+fn findings_are_in_file_order_across_many_files_and_the_configuration() {
+    let config =
+        "[[suppress]]\ncode = \"RG025\"\npath = \"nothing-here.json\"\nreason = \"gone\"\n";
+    let dir = project(config);
+    // Names around `ramguard.toml`: some sort before it, some after.
+    let mut names: Vec<String> = (0..700).map(|i| format!("p{i:03}.json")).collect();
+    names.extend((0..300).map(|i| format!("z{i:03}.json")));
+    for (i, name) in names.iter().enumerate() {
+        write(
+            dir.path(),
+            name,
+            if i % 3 == 0 { CLEAN } else { TWO_WARNINGS },
+        );
+    }
+    let (code, json) = lint_json(dir.path(), &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(json["files"], 1000);
+    let keys: Vec<(String, u64, String)> = diagnostics(&json)
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["offset"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert!(has(&json, "ramguard.toml", "RG090"), "{json}");
+    assert!(has(&json, "z298.json", "RG025") && has(&json, "p001.json", "RG025"));
+    assert!(
+        !keys.iter().any(|(f, _, _)| f == "p000.json"),
+        "clean files have none"
+    );
+    let total: u64 = ["error", "warning", "info"]
+        .iter()
+        .map(|sev| json["summary"][sev].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, keys.len() as u64, "{}", json["summary"]);
+    // The other machine formats keep the same order.
+    let github = ramguard(dir.path(), &["lint", "--format", "github", "."]);
+    let files: Vec<&str> = github
+        .stdout
+        .lines()
+        .filter_map(|l| l.split("file=").nth(1)?.split(',').next())
+        .collect();
+    let mut by_file: Vec<&str> = keys.iter().map(|(f, _, _)| f.as_str()).collect();
+    by_file.dedup();
+    let mut seen = files.clone();
+    seen.dedup();
+    assert_eq!(seen, by_file);
+    let sarif: Value =
+        serde_json::from_str(&ramguard(dir.path(), &["lint", "--format", "sarif", "."]).stdout)
+            .unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(uris.len(), keys.len());
+    let mut sarif_files = uris.clone();
+    sarif_files.dedup();
+    assert_eq!(sarif_files, by_file);
+}
+
 #[test]
 fn a_stale_suppression_is_reported() {
     let config = "[lint]\nexclude = []\n\n[[suppress]]\ncode = \"RG034\"\npath = \"a.json\"\nreason = \"was a duplicate sid\"\n\n[[suppress]]\ncode = \"RG025\"\npath = \"gone.json\"\nreason = \"file was deleted\"\n\n[[suppress]]\ncode = \"RG025\"\npath = \"other.json\"\nreason = \"still needed\"\n";

@@ -123,6 +123,12 @@ impl Loaded {
         self.exclude.iter().any(|p| select::glob_matches(p, rel))
     }
 
+    /// [`Loaded::is_excluded`] for a path as found: made relative only when there are patterns
+    /// (every file of a walk is asked).
+    pub fn excludes(&self, path: &Path) -> bool {
+        !self.exclude.is_empty() && self.is_excluded(&self.relative(path))
+    }
+
     /// The kind configured for a file, if any.
     pub fn kind_of(&self, rel: &Path) -> Option<PolicyKind> {
         self.kinds

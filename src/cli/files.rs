@@ -1,5 +1,6 @@
 //! Which files a `lint` run reads: explicit files, directories searched for `*.json`, globs.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// One input: a path to read, or a path that could not be expanded (reported as unreadable).
@@ -66,11 +67,10 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Vec<Input> 
             ));
         }
     }
-    // By bytes, the order of the machine formats' `file` field (and cheaper than by components).
-    out.sort_by(|a, b| {
-        (a.path().as_os_str().as_encoded_bytes()).cmp(b.path().as_os_str().as_encoded_bytes())
-    });
-    out.dedup_by(|a, b| a.path() == b.path());
+    // In the order of the names as shown, which is the order of the output (CLI.md: by file);
+    // two spellings of one file (`./a.json`, `a.json`) are linted once.
+    out.sort_by(|a, b| shown(a.path()).cmp(&shown(b.path())));
+    out.dedup_by(|a, b| shown(a.path()) == shown(b.path()));
     out
 }
 
@@ -109,6 +109,12 @@ fn walk(dir: &Path, excluded: &dyn Fn(&Path) -> bool, out: &mut Vec<Input>) {
 
 /// The path as shown to users: relative paths stay as given, without a leading `./`.
 pub fn display(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).to_string()
+    shown(path).into_owned()
+}
+
+fn shown(path: &Path) -> Cow<'_, str> {
+    match path.to_string_lossy() {
+        Cow::Borrowed(s) => Cow::Borrowed(s.strip_prefix("./").unwrap_or(s)),
+        Cow::Owned(s) => Cow::Owned(s.strip_prefix("./").unwrap_or(&s).to_string()),
+    }
 }

@@ -2,6 +2,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 use miette::GraphicalReportHandler;
@@ -71,13 +72,22 @@ impl FailOn {
     }
 }
 
+/// Files linted at once. Each window's outputs are written, in order, before the next window
+/// starts: memory holds one window's findings, not the whole run's, and output starts at once.
+const WINDOW: usize = 512;
+
 /// What one file contributes to the output, rendered in parallel so that file texts can be
 /// dropped as soon as they are done.
 #[derive(Default)]
 struct FileOutput {
+    /// The file as shown, the order of every format.
+    name: Arc<str>,
+    /// The findings in the chosen format (SARIF aside: one log is written at the end, from
+    /// `located`).
+    text: Vec<u8>,
+    summary: Summary,
+    /// Only kept for SARIF, like the suppressed findings (the one format that shows them).
     located: Vec<Located>,
-    human: String,
-    /// Only collected for SARIF, the one format that shows them.
     suppressed: Vec<Suppressed>,
     suppressed_count: usize,
     /// Indices of the `[[suppress]]` entries this file used, and of those that cover it.
@@ -87,16 +97,122 @@ struct FileOutput {
 }
 
 impl FileOutput {
-    fn new(report: FileReport, format: Format, handler: &GraphicalReportHandler) -> FileOutput {
-        let human = if format == Format::Human && !report.diagnostics.is_empty() {
-            render::human::render_file(handler, &report)
-        } else {
-            String::new()
-        };
-        FileOutput {
-            located: Located::all(report),
-            human,
+    fn new(
+        report: FileReport,
+        format: Format,
+        handler: &GraphicalReportHandler,
+    ) -> std::io::Result<FileOutput> {
+        let mut summary = Summary::default();
+        for d in &report.diagnostics {
+            summary.add(d.severity);
+        }
+        let mut out = FileOutput {
+            name: Arc::clone(&report.source.name),
+            summary,
             ..FileOutput::default()
+        };
+        match format {
+            Format::Human if !report.diagnostics.is_empty() => {
+                out.text = render::human::render_file(handler, &report).into_bytes();
+            }
+            Format::Human => {}
+            Format::Json => out.text = render::json::findings(&Located::all(report))?,
+            Format::Github => {
+                let located = Located::all(report);
+                render::github::render(&mut out.text, &located.iter().collect::<Vec<_>>())?;
+            }
+            Format::Sarif => out.located = Located::all(report),
+        }
+        Ok(out)
+    }
+}
+
+/// The run's totals, and which `[[suppress]]` entries the files used or fell under.
+struct Tally {
+    summary: Summary,
+    suppressed: usize,
+    unreadable: bool,
+    used: Vec<bool>,
+    in_scope: Vec<bool>,
+}
+
+impl Tally {
+    fn new(suppressions: usize) -> Tally {
+        Tally {
+            summary: Summary::default(),
+            suppressed: 0,
+            unreadable: false,
+            used: vec![false; suppressions],
+            in_scope: vec![false; suppressions],
+        }
+    }
+
+    fn add(&mut self, o: &FileOutput) {
+        self.summary.error += o.summary.error;
+        self.summary.warning += o.summary.warning;
+        self.summary.info += o.summary.info;
+        self.suppressed += o.suppressed_count;
+        self.unreadable |= o.unreadable;
+        for (flags, hits) in [(&mut self.used, &o.used), (&mut self.in_scope, &o.in_scope)] {
+            for &i in hits {
+                if let Some(f) = flags.get_mut(i) {
+                    *f = true;
+                }
+            }
+        }
+    }
+}
+
+/// Writes file outputs in the order they are given (the run's order).
+enum Writer {
+    Human,
+    Json(render::json::Stream),
+    Github,
+    /// SARIF's results come after its rule table: everything is collected, then sorted.
+    Sarif(Vec<Located>, Vec<Suppressed>),
+}
+
+impl Writer {
+    fn begin(format: Format, out: &mut dyn Write, files: usize) -> std::io::Result<Writer> {
+        Ok(match format {
+            Format::Human => Writer::Human,
+            Format::Json => Writer::Json(render::json::begin(out, files)?),
+            Format::Github => Writer::Github,
+            Format::Sarif => Writer::Sarif(Vec::new(), Vec::new()),
+        })
+    }
+
+    fn file(&mut self, out: &mut dyn Write, o: FileOutput) -> std::io::Result<()> {
+        match self {
+            Writer::Human | Writer::Github => out.write_all(&o.text),
+            Writer::Json(stream) => stream.write(out, &o.text),
+            Writer::Sarif(located, suppressed) => {
+                located.extend(o.located);
+                suppressed.extend(o.suppressed);
+                Ok(())
+            }
+        }
+    }
+
+    fn end(self, out: &mut dyn Write, files: usize, tally: &Tally) -> std::io::Result<()> {
+        match self {
+            Writer::Human => {
+                let totals = render::human::Totals {
+                    files,
+                    summary: tally.summary,
+                    suppressed: tally.suppressed,
+                };
+                writeln!(out, "{totals}")
+            }
+            Writer::Json(stream) => stream.end(out, tally.summary),
+            Writer::Github => Ok(()),
+            Writer::Sarif(located, suppressed) => {
+                let mut located: Vec<&Located> = located.iter().collect();
+                render::sort(&mut located);
+                let mut suppressed: Vec<&Suppressed> = suppressed.iter().collect();
+                render::sort_suppressed(&mut suppressed);
+                render::sarif::render(out, &located, &suppressed)
+            }
         }
     }
 }
@@ -118,7 +234,7 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let excluded = |p: &Path| loaded.is_excluded(&loaded.relative(p));
+    let excluded = |p: &Path| loaded.excludes(p);
     let mut inputs = files::expand(&paths, &excluded);
     if args.force_exclude {
         inputs.retain(|i| !matches!(i, Input::File(p) if excluded(p)));
@@ -141,110 +257,82 @@ pub fn run(args: LintArgs) -> u8 {
     let color = render::human::use_color(std::io::stdout().is_terminal());
     let handler = render::human::handler(color);
     let sarif = args.format == Format::Sarif;
-
-    let outputs: Vec<FileOutput> = inputs
-        .par_iter()
-        .map(|input| {
-            let rel = loaded.relative(input.path());
-            let (mut report, unreadable) = lint_input(input, options_for(&rel));
-            let applied = loaded.settings.apply(&mut report, &rel);
-            let suppressions = loaded.settings.suppressions();
-            let suppressed_count = applied.suppressed.len();
-            let suppressed = if sarif {
-                applied
-                    .suppressed
-                    .into_iter()
-                    .map(|(d, i)| Suppressed {
-                        located: Located::new(&report.source, d),
-                        reason: suppressions
-                            .get(i)
-                            .map(|s| s.reason.clone())
-                            .unwrap_or_default(),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            FileOutput {
-                suppressed,
-                suppressed_count,
-                used: applied.used,
-                in_scope: applied.in_scope,
-                unreadable,
-                ..FileOutput::new(report, args.format, &handler)
-            }
+    let lint_one = |input: &Input| -> std::io::Result<FileOutput> {
+        let rel = loaded.relative(input.path());
+        let (mut report, unreadable) = lint_input(input, options_for(&rel));
+        let applied = loaded.settings.apply(&mut report, &rel);
+        let suppressions = loaded.settings.suppressions();
+        let suppressed_count = applied.suppressed.len();
+        let suppressed = if sarif {
+            applied
+                .suppressed
+                .into_iter()
+                .map(|(d, i)| Suppressed {
+                    located: Located::new(&report.source, d),
+                    reason: suppressions
+                        .get(i)
+                        .map(|s| s.reason.clone())
+                        .unwrap_or_default(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(FileOutput {
+            suppressed,
+            suppressed_count,
+            used: applied.used,
+            in_scope: applied.in_scope,
+            unreadable,
+            ..FileOutput::new(report, args.format, &handler)?
         })
-        .collect();
+    };
 
-    let config_output = config_findings(&loaded, &outputs)
-        .map(|report| FileOutput::new(report, args.format, &handler));
-
-    let mut summary = Summary::default();
-    let mut unreadable = false;
-    let mut suppressed_count = 0;
-    for o in outputs.iter().chain(&config_output) {
-        unreadable |= o.unreadable;
-        suppressed_count += o.suppressed_count;
-        for l in &o.located {
-            summary.add(l.severity);
-        }
-    }
     let files = inputs.len();
-    let stdout = std::io::stdout().lock();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout);
-    let written = match args.format {
-        Format::Human => outputs
-            .iter()
-            .chain(&config_output)
-            .try_for_each(|o| out.write_all(o.human.as_bytes()))
-            .and_then(|()| {
-                let totals = render::human::Totals {
-                    files,
-                    summary,
-                    suppressed: suppressed_count,
-                };
-                writeln!(out, "{totals}")
-            }),
-        format => {
-            // References, not moved values: the findings are sorted and written where they are.
-            let mut located: Vec<&Located> = Vec::with_capacity(
-                outputs
-                    .iter()
-                    .chain(&config_output)
-                    .map(|o| o.located.len())
-                    .sum(),
-            );
-            located.extend(
-                outputs
-                    .iter()
-                    .chain(&config_output)
-                    .flat_map(|o| &o.located),
-            );
-            render::sort(&mut located);
-            match format {
-                Format::Json => render::json::render(&mut out, files, &located, summary),
-                Format::Sarif => {
-                    let mut suppressed: Vec<&Suppressed> =
-                        outputs.iter().flat_map(|o| &o.suppressed).collect();
-                    render::sort_suppressed(&mut suppressed);
-                    render::sarif::render(&mut out, &located, &suppressed)
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut tally = Tally::new(loaded.settings.suppressions().len());
+    // The configuration's own findings (stale suppressions) are known only after every file;
+    // the files whose names sort after the configuration's wait for them.
+    let config_name = loaded.source.as_ref().map(|s| Arc::clone(&s.name));
+    let mut held = Vec::new();
+    let mut run = || -> std::io::Result<()> {
+        let mut writer = Writer::begin(args.format, &mut out, files)?;
+        for window in inputs.chunks(WINDOW) {
+            let outputs: Vec<std::io::Result<FileOutput>> =
+                window.par_iter().map(lint_one).collect();
+            for o in outputs {
+                let o = o?;
+                tally.add(&o);
+                if config_name.as_ref().is_some_and(|c| o.name > *c) {
+                    held.push(o);
+                } else {
+                    writer.file(&mut out, o)?;
                 }
-                _ => render::github::render(&mut out, &located),
             }
         }
+        if let Some(report) = config_findings(&loaded, &tally) {
+            let o = FileOutput::new(report, args.format, &handler)?;
+            tally.add(&o);
+            writer.file(&mut out, o)?;
+        }
+        for o in held.drain(..) {
+            writer.file(&mut out, o)?;
+        }
+        writer.end(&mut out, files, &tally)?;
+        out.flush()
     };
     // A closed pipe is an error (exit 2), not a panic.
-    if written.and_then(|()| out.flush()).is_err() {
+    if run().is_err() {
         return exit::ERROR;
     }
 
-    if unreadable {
+    if tally.unreadable {
         return exit::ERROR;
     }
     let failed = args
         .fail_on
         .threshold()
-        .is_some_and(|t| outputs_fail(&summary, t));
+        .is_some_and(|t| outputs_fail(&tally.summary, t));
     if failed {
         exit::FAILED
     } else {
@@ -253,29 +341,16 @@ pub fn run(args: LintArgs) -> u8 {
 }
 
 /// Expired and stale `[[suppress]]` entries, located in the configuration file.
-fn config_findings(loaded: &config::Loaded, outputs: &[FileOutput]) -> Option<FileReport> {
+fn config_findings(loaded: &config::Loaded, tally: &Tally) -> Option<FileReport> {
     let source = loaded.source.clone()?;
-    let n = loaded.settings.suppressions().len();
-    if n == 0 {
+    if loaded.settings.suppressions().is_empty() {
         return None;
-    }
-    let mut used = vec![false; n];
-    let mut in_scope = vec![false; n];
-    for o in outputs {
-        for &i in &o.used {
-            if let Some(u) = used.get_mut(i) {
-                *u = true;
-            }
-        }
-        for &i in &o.in_scope {
-            if let Some(u) = in_scope.get_mut(i) {
-                *u = true;
-            }
-        }
     }
     let report = loaded
         .settings
-        .config_report(source, &used, &in_scope, &|s| loaded.matches_any_file(s));
+        .config_report(source, &tally.used, &tally.in_scope, &|s| {
+            loaded.matches_any_file(s)
+        });
     (!report.diagnostics.is_empty()).then_some(report)
 }
 

@@ -1,66 +1,70 @@
 //! `--format json`: one object with every finding (CLI.md).
 //!
-//! A run over many files prints megabytes: the findings are serialised in parallel, a window
-//! of chunks at a time, and streamed to the writer, byte for byte what `serde_json`'s pretty
+//! A run over many files prints megabytes, so the object is streamed: [`begin`], then each
+//! file's findings as rendered by [`findings`] (in parallel, by the caller) and written by a
+//! [`Stream`] in order, then [`Stream::end`]. The bytes are exactly what `serde_json`'s pretty
 //! printer gives for the whole object (a test holds the two together).
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
-
 use super::{Located, Summary};
-
-/// Findings per parallel chunk, and chunks per window (what is held in memory at once).
-const CHUNK: usize = 512;
-const WINDOW: usize = 16;
 
 /// What comes before each finding: the pretty printer's indentation two levels down.
 const INDENT: &[u8] = b"\n    ";
 
-pub fn render(
-    out: &mut dyn Write,
-    files: usize,
-    diagnostics: &[&Located],
-    summary: Summary,
-) -> io::Result<()> {
+/// The object being written.
+pub struct Stream {
+    any: bool,
+}
+
+/// Writes the head of the object, up to the opening of `diagnostics`.
+pub fn begin(out: &mut dyn Write, files: usize) -> io::Result<Stream> {
     write!(
         out,
         "{{\n  \"version\": 1,\n  \"files\": {files},\n  \"diagnostics\": ["
     )?;
-    for (w, window) in diagnostics.chunks(CHUNK * WINDOW).enumerate() {
-        let parts: Vec<io::Result<Vec<u8>>> = window
-            .par_chunks(CHUNK)
-            .enumerate()
-            .map(|(c, chunk)| render_chunk(chunk, w == 0 && c == 0))
-            .collect();
-        for part in parts {
-            out.write_all(&part?)?;
-        }
-    }
-    if !diagnostics.is_empty() {
-        out.write_all(b"\n  ")?;
-    }
-    out.write_all(b"],\n  \"summary\": ")?;
-    let mut buf = Vec::new();
-    serde_json::to_writer_pretty(&mut buf, &summary)?;
-    write_indented(out, &buf, b"\n  ")?;
-    out.write_all(b"\n}\n")
+    Ok(Stream { any: false })
 }
 
-/// The findings of one chunk as array elements, each preceded by its separator.
-fn render_chunk(chunk: &[&Located], first: bool) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(chunk.len() * 640);
+/// One file's findings as array elements, each preceded by `,` and its indentation (the
+/// stream drops the comma before the first element of all).
+pub fn findings(located: &[Located]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(located.len() * 640);
     let mut one = Vec::with_capacity(1024);
-    for (i, d) in chunk.iter().enumerate() {
-        if !(first && i == 0) {
-            out.push(b',');
-        }
+    for d in located {
+        out.push(b',');
         out.extend_from_slice(INDENT);
         one.clear();
         serde_json::to_writer_pretty(&mut one, d)?;
         write_indented(&mut out, &one, INDENT)?;
     }
     Ok(out)
+}
+
+impl Stream {
+    /// Writes what [`findings`] rendered.
+    pub fn write(&mut self, out: &mut dyn Write, rendered: &[u8]) -> io::Result<()> {
+        let Some((comma, rest)) = rendered.split_first() else {
+            return Ok(());
+        };
+        if self.any {
+            out.write_all(std::slice::from_ref(comma))?;
+        }
+        self.any = true;
+        out.write_all(rest)
+    }
+
+    /// Closes `diagnostics` and writes the summary.
+    pub fn end(self, out: &mut dyn Write, summary: Summary) -> io::Result<()> {
+        if self.any {
+            out.write_all(b"\n  ")?;
+        }
+        out.write_all(b"],\n  \"summary\": ")?;
+        let mut buf = Vec::new();
+        serde_json::to_writer_pretty(&mut buf, &summary)?;
+        write_indented(out, &buf, b"\n  ")?;
+        out.write_all(b"\n}\n")
+    }
 }
 
 /// Copies pretty-printed JSON, putting `newline` (a newline and the indentation) in place of
@@ -83,7 +87,8 @@ mod tests {
     use crate::lint;
     use crate::source::SourceFile;
 
-    /// The streamed output is exactly the pretty printer's for the whole object.
+    /// The streamed output is exactly the pretty printer's for the whole object, whichever
+    /// files have findings.
     #[test]
     fn same_bytes_as_the_pretty_printer() {
         #[derive(serde::Serialize)]
@@ -93,24 +98,38 @@ mod tests {
             diagnostics: &'a [&'a Located],
             summary: Summary,
         }
-        let source = SourceFile::new("a \"b\".json", "{\"Version\": \"2\",\n \"x\": 1}");
-        let report = lint::lint_source(source, lint::LintOptions::default());
-        let one = Located::all(report);
-        assert!(one.len() >= 2, "{one:?}");
-        // Enough findings to span several chunks and windows.
-        let many: Vec<&Located> = one.iter().cycle().take(CHUNK * WINDOW * 2 + 3).collect();
-        for ds in [&many[..0], &many[..1], &many[..2], &many[..]] {
+        let located = |text: &str| {
+            let source = SourceFile::new("a \"b\".json", text);
+            Located::all(lint::lint_source(source, lint::LintOptions::default()))
+        };
+        let two = located("{\"Version\": \"2\",\n \"x\": 1}");
+        assert!(two.len() >= 2, "{two:?}");
+        let clean = located(
+            r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "dbs:StartBackupPlan", "Resource": "*"}]}"#,
+        );
+        assert!(clean.is_empty(), "{clean:?}");
+        for files in [
+            vec![],
+            vec![&clean],
+            vec![&two],
+            vec![&clean, &two, &clean, &two],
+        ] {
+            let all: Vec<&Located> = files.iter().flat_map(|f| f.iter()).collect();
             let summary = Summary {
-                error: ds.len(),
+                error: all.len(),
                 warning: 1,
                 info: 0,
             };
             let mut streamed = Vec::new();
-            render(&mut streamed, 7, ds, summary).unwrap();
+            let mut stream = begin(&mut streamed, files.len()).unwrap();
+            for f in &files {
+                stream.write(&mut streamed, &findings(f).unwrap()).unwrap();
+            }
+            stream.end(&mut streamed, summary).unwrap();
             let mut expected = serde_json::to_string_pretty(&Output {
                 version: 1,
-                files: 7,
-                diagnostics: ds,
+                files: files.len(),
+                diagnostics: &all,
                 summary,
             })
             .unwrap();
