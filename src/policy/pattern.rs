@@ -293,7 +293,8 @@ pub fn glob_covers(pattern: &str, text: &[Piece<'_>]) -> bool {
 
 /// Whether `pattern` matches the text for **some** way of filling its holes. Exact: the
 /// intersection of the pattern's language with the text's (a hole is `*`, a field a run
-/// without `:`), decided by [`symbols_intersect`].
+/// without `:`), decided by [`symbols_intersect`] (which says `true` past [`MAX_PRODUCT`]
+/// states, far beyond any ARN: the evaluator then answers unknown, never a wrong `false`).
 pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
     symbols_intersect(&symbols(pattern), &piece_symbols(text))
 }
