@@ -14,9 +14,16 @@ pub const ENV_PROFILE: &str = "ALIBABA_CLOUD_PROFILE";
 pub const ENV_CLI_PROFILE_DISABLED: &str = "ALIBABA_CLOUD_CLI_PROFILE_DISABLED";
 
 /// A secret string. `Debug` and `Display` print `***`; it implements no serde trait, so it
-/// cannot end up in JSON output by accident. Read it with [`Secret::expose`].
+/// cannot end up in JSON output by accident. Read it with [`Secret::expose`]. Its memory is
+/// overwritten when it is dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
