@@ -294,9 +294,9 @@ pub fn run(args: LintArgs) -> u8 {
     // The configuration's own findings (stale suppressions) are known only after every file;
     // the files whose names sort after the configuration's wait for them.
     let config_name = loaded.source.as_ref().map(|s| Arc::clone(&s.name));
-    let mut held = Vec::new();
     let mut run = || -> std::io::Result<()> {
         let mut writer = Writer::begin(args.format, &mut out, files)?;
+        let mut held = Vec::new();
         for window in inputs.chunks(WINDOW) {
             let outputs: Vec<std::io::Result<FileOutput>> =
                 window.par_iter().map(lint_one).collect();
@@ -315,7 +315,7 @@ pub fn run(args: LintArgs) -> u8 {
             tally.add(&o);
             writer.file(&mut out, o)?;
         }
-        for o in held.drain(..) {
+        for o in held {
             writer.file(&mut out, o)?;
         }
         writer.end(&mut out, files, &tally)?;
