@@ -103,6 +103,22 @@ impl SourceFile {
         }
     }
 
+    /// Line and column of both ends of a span; the end is counted on from the start when both
+    /// lie on one line (most spans).
+    pub fn line_cols(&self, span: Span) -> (LineCol, LineCol) {
+        let start = self.line_col(span.start as usize);
+        let starts = self.line_starts();
+        let same_line = starts.get(start.line).map_or(true, |&next| span.end < next);
+        let end = match self.text.get(span.range()) {
+            Some(between) if same_line && span.start <= span.end => LineCol {
+                line: start.line,
+                column: start.column + between.chars().count(),
+            },
+            _ => self.line_col(span.end as usize),
+        };
+        (start, end)
+    }
+
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
@@ -121,5 +137,24 @@ mod tests {
         let x = f.text.find('x').unwrap_or(0);
         assert_eq!(f.line_col(x), LineCol { line: 2, column: 3 });
         assert_eq!(f.line_col(999).line, 3);
+    }
+
+    #[test]
+    fn both_ends_of_a_span_agree_with_line_col() {
+        let f = SourceFile::new("x", "ab\né€x\n\nyz");
+        let n = f.text.len();
+        for start in 0..=n {
+            for end in start..=n + 2 {
+                if !f.text.is_char_boundary(start.min(n)) || !f.text.is_char_boundary(end.min(n)) {
+                    continue;
+                }
+                let span = Span::new(start, end);
+                assert_eq!(
+                    f.line_cols(span),
+                    (f.line_col(start), f.line_col(end)),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }

@@ -45,8 +45,7 @@ impl Located {
     /// Takes the diagnostic's texts: a report is located once, after everything else has read
     /// it.
     pub fn new(source: &SourceFile, d: Diagnostic) -> Located {
-        let start = source.line_col(d.span.start as usize);
-        let end = source.line_col(d.span.end as usize);
+        let (start, end) = source.line_cols(d.span);
         Located {
             code: d.rule.code,
             name: d.rule.name,

@@ -140,14 +140,13 @@ struct Mask {
 
 impl Mask {
     fn of(st: &Statement) -> Mask {
+        // Byte searches: `:` is ASCII, so the splits fall on character boundaries.
+        let colon = |v: &str| memchr::memchr(b':', v.as_bytes());
         Mask {
-            actions: element_mask(Some(&st.action), |v| v.split_once(':').map(|(svc, _)| svc)),
+            actions: element_mask(Some(&st.action), |v| v.get(..colon(v)?)),
             resources: element_mask(st.resource.as_ref(), |v| {
-                let mut fields = v.splitn(3, ':');
-                match (fields.next(), fields.next(), fields.next()) {
-                    (Some("acs"), Some(svc), Some(_)) => Some(svc),
-                    _ => None,
-                }
+                let rest = v.strip_prefix("acs:")?;
+                rest.get(..colon(rest)?)
             }),
         }
     }
