@@ -128,6 +128,20 @@ fn found(json: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `(file, offset, code)` of every diagnostic: the order CLI.md promises.
+fn order_keys(json: &Value) -> Vec<(String, u64, String)> {
+    diagnostics(json)
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap().to_string(),
+                d["offset"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn has(json: &Value, file: &str, code: &str) -> bool {
     found(json).iter().any(|(f, c)| f == file && c == code)
 }
@@ -329,16 +343,7 @@ fn json_diagnostics_are_sorted_by_file_offset_and_code() {
         "{\"Version\": 1, \"Statement\": {}, }",
     );
     let (_, json) = lint_json(dir.path(), &["."]);
-    let keys: Vec<(String, u64, String)> = diagnostics(&json)
-        .iter()
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap().to_string(),
-                d["offset"].as_u64().unwrap(),
-                d["code"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let keys = order_keys(&json);
     assert!(keys.len() >= 4, "{json}");
     let mut sorted = keys.clone();
     sorted.sort();
@@ -854,16 +859,7 @@ fn findings_are_in_file_order_across_many_files_and_the_configuration() {
     let (code, json) = lint_json(dir.path(), &["."]);
     assert_eq!(code, 1);
     assert_eq!(json["files"], 1000);
-    let keys: Vec<(String, u64, String)> = diagnostics(&json)
-        .iter()
-        .map(|d| {
-            (
-                d["file"].as_str().unwrap().to_string(),
-                d["offset"].as_u64().unwrap(),
-                d["code"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let keys = order_keys(&json);
     let mut sorted = keys.clone();
     sorted.sort();
     assert_eq!(keys, sorted);
