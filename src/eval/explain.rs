@@ -6,7 +6,7 @@ use super::combine::{Decision, Layer};
 use super::response::{MatchedStatement, Response};
 use super::trace::{Actual, ConditionTrace, StatementTrace, Trace};
 use super::tri::Tri;
-use crate::policy::Operator;
+use crate::policy::{Effect, Operator};
 
 /// Renders the decision, then layer by layer the statements that apply to the action and why
 /// each did or did not match. Statements whose action does not match are only counted.
@@ -63,6 +63,23 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
                 if skipped == 1 { "" } else { "s" },
                 if skipped == 1 { "es" } else { "" },
                 trace.action
+            );
+        }
+        // A deny list alone grants nothing: the usual cause is a missing FullAliyunAccess.
+        let grants_nothing = layer
+            .policies
+            .iter()
+            .flat_map(|p| &p.statements)
+            .all(|st| st.effect == Effect::Deny);
+        if layer.layer == Layer::ControlPolicy
+            && response.layer == Some(Layer::ControlPolicy)
+            && response.decision == Decision::ImplicitDeny
+            && grants_nothing
+        {
+            out.push_str(
+                "  hint: these control policies allow nothing; RAM also attaches `FullAliyunAccess` \
+                 (Allow `*` on `*`) to every node unless it was detached: if it is attached, pass \
+                 it with --control-policy too\n",
             );
         }
     }

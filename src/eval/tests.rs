@@ -333,3 +333,40 @@ fn explanations_of_every_decision() {
     let text = show(req("dbs:StartBackupPlan", "*").context("acs:SourceIp", "bad"));
     assert!(text.contains("error: condition `IpAddress` on `acs:SourceIp`: request value `bad` is not an IPv4 or IPv6 address"), "{text}");
 }
+
+/// A control deny list alone allows nothing: the explanation points at FullAliyunAccess, and
+/// says nothing of it when an Allow is there. The account's root is not bound at all.
+#[test]
+fn explanation_of_control_policies() {
+    let deny_list = json!({"Version": "1", "Statement": [
+        {"Effect": "Deny", "Action": "dbs:ReleaseBackupPlan", "Resource": "*"}]});
+    let full = allow(json!("*"), json!("*"));
+    let run = |control: &[&serde_json::Value], principal: Option<&str>| {
+        let mut set = identity(&[allow(json!("dbs:*"), json!("*"))]);
+        for (i, c) in control.iter().enumerate() {
+            load(
+                &mut set,
+                PolicyKind::Control,
+                &format!("c{i}.json"),
+                (*c).clone(),
+            );
+        }
+        let mut b = req("dbs:StartBackupPlan", "*");
+        if let Some(p) = principal {
+            b = b.principal(p);
+        }
+        let r = b.build().unwrap();
+        let (resp, trace) = set.evaluate_traced(&r);
+        (resp.decision, explain(&resp, &trace))
+    };
+    let (d, text) = run(&[&deny_list], None);
+    assert_eq!(d, Decision::ImplicitDeny);
+    assert!(text.contains("FullAliyunAccess"), "{text}");
+    let (d, text) = run(&[&deny_list, &full], None);
+    assert_eq!(d, Decision::Allow);
+    assert!(!text.contains("FullAliyunAccess"), "{text}");
+    let (d, text) = run(&[&deny_list], Some("acs:ram::1234567890123456:root"));
+    assert_eq!(d, Decision::Allow);
+    assert!(text.contains("control policies: not applied"), "{text}");
+    assert!(!text.contains("FullAliyunAccess"), "{text}");
+}
