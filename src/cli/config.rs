@@ -160,10 +160,6 @@ impl Loaded {
     }
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    absolute_from(path, &std::env::current_dir().unwrap_or_default())
-}
-
 /// `path` made absolute against `cwd`, without `.` components (`..` is kept, as
 /// [`std::path::absolute`] does: symlinks make it unsafe to fold).
 fn absolute_from(path: &Path, cwd: &Path) -> PathBuf {
@@ -221,8 +217,8 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
         Some(p) => Some(p.to_path_buf()),
         None => discover(),
     };
+    let cwd = std::env::current_dir().unwrap_or_default();
     let Some(path) = path else {
-        let cwd = std::env::current_dir().unwrap_or_default();
         let settings = settings(&LintConfig::default(), Vec::new(), overrides, None)?;
         return Ok(Loaded {
             root: cwd.clone(),
@@ -241,7 +237,7 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
         name: &name,
         source: &source,
     };
-    let root = absolute(&path)
+    let root = absolute_from(&path, &cwd)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
@@ -280,7 +276,7 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
     let settings = settings(&config.lint, suppressions, overrides, Some(&loc))?;
     Ok(Loaded {
         root,
-        cwd: std::env::current_dir().unwrap_or_default(),
+        cwd,
         source: Some(source.clone()),
         settings,
         exclude,

@@ -148,9 +148,7 @@ impl Tally {
     }
 
     fn add(&mut self, o: &FileOutput) {
-        self.summary.error += o.summary.error;
-        self.summary.warning += o.summary.warning;
-        self.summary.info += o.summary.info;
+        self.summary += o.summary;
         self.suppressed += o.suppressed_count;
         self.unreadable |= o.unreadable;
         for (flags, hits) in [(&mut self.used, &o.used), (&mut self.in_scope, &o.in_scope)] {
@@ -321,8 +319,11 @@ pub fn run(args: LintArgs) -> u8 {
         writer.end(&mut out, files, &tally)?;
         out.flush()
     };
-    // A closed pipe is an error (exit 2), not a panic.
-    if run().is_err() {
+    // A closed pipe is an error (exit 2), not a panic; any other failure is said.
+    if let Err(e) = run() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            super::error(format!("cannot write the output: {e}"));
+        }
         return exit::ERROR;
     }
 

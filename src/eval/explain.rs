@@ -66,15 +66,14 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
             );
         }
         // A deny list alone grants nothing: the usual cause is a missing FullAliyunAccess.
-        let grants_nothing = layer
-            .policies
-            .iter()
-            .flat_map(|p| &p.statements)
-            .all(|st| st.effect == Effect::Deny);
         if layer.layer == Layer::ControlPolicy
             && response.layer == Some(Layer::ControlPolicy)
             && response.decision == Decision::ImplicitDeny
-            && grants_nothing
+            && layer
+                .policies
+                .iter()
+                .flat_map(|p| &p.statements)
+                .all(|st| st.effect == Effect::Deny)
         {
             out.push_str(
                 "  hint: these control policies allow nothing; RAM also attaches `FullAliyunAccess` \

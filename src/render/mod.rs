@@ -103,6 +103,14 @@ pub struct Summary {
     pub info: usize,
 }
 
+impl std::ops::AddAssign for Summary {
+    fn add_assign(&mut self, other: Summary) {
+        self.error += other.error;
+        self.warning += other.warning;
+        self.info += other.info;
+    }
+}
+
 impl Summary {
     pub fn add(&mut self, severity: Severity) {
         match severity {
