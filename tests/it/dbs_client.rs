@@ -1,6 +1,6 @@
 //! The DBS client against a real HTTP server on 127.0.0.1.
 //!
-//! The fake DBS server (`tests/common/fake_dbs.rs`, shared with the `ramguard call` tests)
+//! The fake DBS server (`tests/it/common/fake_dbs.rs`, shared with the `ramguard call` tests)
 //! checks every request's ACS3-HMAC-SHA256 signature with its own implementation (module
 //! `verify`, written from the spec, sharing no code with the crate's signer), so a signer bug
 //! cannot agree with itself. A bad signature gets the gateway's `400 SignatureDoesNotMatch`, a
@@ -21,9 +21,7 @@ use ramguard::dbs::{
     TransportKind,
 };
 
-mod common;
-
-use common::fake_dbs::{html, json, verify, FakeDbs, Received, AK_ID, SECRET, STS_TOKEN};
+use crate::common::fake_dbs::{html, json, verify, FakeDbs, Received, AK_ID, SECRET, STS_TOKEN};
 
 /// The client configuration for a fake server: short timeouts and retry delays.
 trait TestConfig {

@@ -1,6 +1,4 @@
 //! Reading a finished `ramguard` process: exit code, stdout, stderr, and a dump for messages.
-//! Included with `#[path]` by the CLI tests that need it, so other test crates carry no unused
-//! code.
 
 use std::process::Output;
 

@@ -12,12 +12,11 @@
 )]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 /// A policy that lints clean (the shipped example; `lint_fixtures` keeps it clean).
-const CLEAN: &str = include_str!("../policies/dbs-backup-operator.json");
+const CLEAN: &str = include_str!("../../policies/dbs-backup-operator.json");
 
 /// One RG015 invalid-effect error: `"allow"` at line 5, columns 17 to 24 (CLI.md's example).
 const BAD_EFFECT: &str = r#"{
@@ -73,7 +72,7 @@ impl Output {
 }
 
 fn ramguard(dir: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_ramguard"))
+    let out = crate::common::ramguard()
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .args(args)

@@ -8,17 +8,16 @@
 //! binary, and the shipped policies lint clean.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crate::common::root().to_path_buf()
 }
 
 /// Runs `ramguard lint --format json ARGS` in the repository root (so `ramguard.toml` applies).
 fn lint_json(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_ramguard"))
+    let out = crate::common::ramguard()
         .current_dir(root())
         .arg("lint")
         .arg("--format")
@@ -196,7 +195,7 @@ fn broken_files_never_stop_the_others() {
         r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"dbs:Describe*","Resource":"*"}]}"#,
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ramguard"))
+    let out = crate::common::ramguard()
         .args(["lint", "--format", "json", "--config", "/dev/null"])
         .arg(dir.path())
         .arg(dir.path().join("missing.json"))

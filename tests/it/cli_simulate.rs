@@ -17,12 +17,10 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
-#[path = "common/output.rs"]
-mod output;
-use output::{code, json_out, show, stderr, stdout};
+use crate::common::output::{code, json_out, show, stderr, stdout};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
@@ -35,7 +33,7 @@ const OTHER_PLAN: &str = "acs:dbs:cn-hangzhou:1234567890123456:backupplan/dbsoth
 
 /// Runs the binary in `dir` (a temp dir, so no `ramguard.toml` of the repository is found).
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ramguard"))
+    crate::common::ramguard()
         .args(args)
         .current_dir(dir)
         .output()

@@ -8,12 +8,10 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
-#[path = "common/output.rs"]
-mod output;
-use output::{code, json_out, show, stderr, stdout};
+use crate::common::output::{code, json_out, show, stderr, stdout};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
@@ -34,7 +32,7 @@ const INSIDE: &str = "acs:SourceIp=192.0.2.10";
 const OUTSIDE: &str = "acs:SourceIp=203.0.113.5";
 
 fn ramguard(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ramguard"))
+    crate::common::ramguard()
         .args(args)
         .current_dir(dir)
         .output()

@@ -1,5 +1,5 @@
 //! Black-box tests of `ramguard call` against the shared fake DBS server on 127.0.0.1
-//! (`tests/common/fake_dbs.rs`: it verifies every signature independently, counts requests and
+//! (`tests/it/common/fake_dbs.rs`: it verifies every signature independently, counts requests and
 //! answers from a script).
 //!
 //! Credentials reach the binary only through the child's environment, which starts empty
@@ -13,17 +13,13 @@
     reason = "a test fails by panicking, helpers included"
 )]
 
-mod common;
-
-#[path = "common/output.rs"]
-mod output;
-use output::{code, json_out, show, stderr, stdout};
+use crate::common::output::{code, json_out, show, stderr, stdout};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::fake_dbs::{html, json, FakeDbs, Reply, AK_ID, SECRET, STS_TOKEN};
+use crate::common::fake_dbs::{html, json, FakeDbs, Reply, AK_ID, SECRET, STS_TOKEN};
 use serde_json::{json, Value};
 
 const OPERATOR: &str = concat!(
@@ -60,7 +56,7 @@ impl Sandbox {
     /// Runs `ramguard call` with exactly `env` (plus HOME) in the child's environment, and
     /// checks that no secret shows on stdout or stderr.
     fn call(&self, env: &[(&str, &str)], args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ramguard"));
+        let mut cmd = crate::common::ramguard();
         cmd.arg("call")
             .args(args)
             .current_dir(self.path())

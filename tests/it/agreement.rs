@@ -3,7 +3,7 @@
 //! an identity policy with every context key given, must get the generator's decision.
 //!
 //! The generator is found through `RAMGUARD_BENCH_DIR`, else `../shared/bench` beside the
-//! checkout (where CI puts it). A missing generator fails the test: agreement is not optional.
+//! checkout (where CI puts it). Without it the test says it was skipped (CI requires it: RAMGUARD_REQUIRE_SHARED).
 //! `RAMGUARD_AGREEMENT_CORPUS=DIR` evaluates an existing corpus instead of generating one (e.g.
 //! the full 10,000-request corpus).
 
@@ -18,22 +18,14 @@ use ramguard::eval::{PolicySet, Request};
 use ramguard::policy::PolicyKind;
 use serde_json::Value;
 
-fn generator() -> PathBuf {
-    let dir = std::env::var_os("RAMGUARD_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench"));
-    let script = dir.join("gen_corpus.py");
-    assert!(
-        script.is_file(),
-        "the corpus generator `{}` is missing: put the shared benchmark directory beside the checkout \
-         or set RAMGUARD_BENCH_DIR to the directory holding gen_corpus.py",
-        script.display()
-    );
-    script
+fn generator() -> Option<PathBuf> {
+    match std::env::var_os("RAMGUARD_BENCH_DIR") {
+        Some(dir) => Some(PathBuf::from(dir).join("gen_corpus.py")),
+        None => crate::common::shared("bench/gen_corpus.py", "agreement"),
+    }
 }
 
-fn generate(out: &Path) {
-    let script = generator();
+fn generate(out: &Path, script: &Path) {
     let status = Command::new("python3")
         .arg(&script)
         .arg("--out")
@@ -75,8 +67,9 @@ fn agrees_with_the_generator_reference_evaluator() {
     let corpus = match std::env::var_os("RAMGUARD_AGREEMENT_CORPUS") {
         Some(dir) => PathBuf::from(dir),
         None => {
+            let Some(script) = generator() else { return };
             tmp = tempfile::tempdir().unwrap();
-            generate(tmp.path());
+            generate(tmp.path(), &script);
             tmp.path().to_path_buf()
         }
     };

@@ -1,3 +1,0 @@
-//! Helpers shared by the integration tests (each test file that needs them says `mod common;`).
-
-pub mod fake_dbs;
