@@ -27,7 +27,7 @@ fn generator() -> Option<PathBuf> {
 
 fn generate(out: &Path, script: &Path) {
     let status = Command::new("python3")
-        .arg(&script)
+        .arg(script)
         .arg("--out")
         .arg(out)
         .args([

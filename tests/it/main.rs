@@ -1,6 +1,12 @@
 //! The integration tests, one binary (one link instead of one per file): black-box CLI tests,
 //! decision cases, the DBS client against a fake server, and the agreement with the reference
 //! model. Tests that read `../shared` say they were skipped when it is absent.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test fails by panicking, helpers included"
+)]
 
 mod common;
 
