@@ -11,5 +11,7 @@ pub mod preflight;
 pub mod render;
 pub mod source;
 
+/// The command-line interface of the `ramguard` binary (feature `cli`); not a library API.
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;

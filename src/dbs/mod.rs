@@ -3,20 +3,24 @@
 //! classification of what came back (success, RAM denial, business or server error).
 //!
 //! The client is blocking (ureq + rustls); one call is one short exchange, so an async runtime
-//! would buy nothing.
+//! would buy nothing. It and the request signing are behind the `client` feature (on by
+//! default); the rest (bodies, endpoints, credentials, classification) is always built.
 
 pub mod access_denied;
+mod api_call;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod response;
-pub mod sign;
+#[cfg(feature = "client")]
+mod sign;
 pub mod start_backup_plan;
 
 pub use access_denied::{AccessDeniedDetail, ForbiddenBody};
-pub use client::{
-    new_client_token, ApiCall, Client, ClientConfig, API_VERSION_2019, API_VERSION_2021,
-};
+pub use api_call::{ApiCall, API_VERSION_2019, API_VERSION_2021, CLIENT_TOKEN};
+#[cfg(feature = "client")]
+pub use client::{new_client_token, Client, ClientConfig};
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use endpoint::{Endpoint, EndpointError};
 pub use response::{

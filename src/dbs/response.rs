@@ -113,7 +113,7 @@ impl DbsError {
     /// Whether sending the same request again may succeed: 5xx, 429, `Throttling*` codes, and
     /// transport failures where the request cannot have been half-processed or a ClientToken
     /// makes a repeat harmless. Never for authentication or authorization errors.
-    pub(crate) fn is_retryable(&self, has_client_token: bool) -> bool {
+    pub fn is_retryable(&self, has_client_token: bool) -> bool {
         let throttled =
             self.code().is_some_and(|c| c.starts_with("Throttling")) || self.status() == Some(429);
         match self {

@@ -165,6 +165,8 @@ pub struct RpcSignRequest<'a> {
 pub struct SignedRpcRequest {
     pub query: String,
     pub headers: Vec<(String, String)>,
+    /// The signature's parts, which the tests check.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub signature: Signature,
 }
 

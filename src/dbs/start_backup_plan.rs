@@ -2,8 +2,9 @@
 
 use serde_json::Value;
 
-use super::client::{ApiCall, Client, API_VERSION_2019, CLIENT_TOKEN};
-use super::response::DbsError;
+use super::api_call::{ApiCall, API_VERSION_2019, CLIENT_TOKEN};
+#[cfg(feature = "client")]
+use super::{client::Client, response::DbsError};
 
 /// Starts (or resumes) a backup plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +64,7 @@ impl StartBackupPlanResponse {
     }
 }
 
+#[cfg(feature = "client")]
 impl Client {
     /// Calls `StartBackupPlan`.
     pub fn start_backup_plan(

@@ -22,8 +22,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "client")]
 mod guard;
 
+#[cfg(feature = "client")]
 pub use guard::{GuardError, GuardedClient, OnIndeterminate, Sent};
 
 use std::borrow::Cow;

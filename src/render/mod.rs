@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod github;
+#[cfg(feature = "cli")]
 pub mod human;
 pub mod json;
 pub mod sarif;
