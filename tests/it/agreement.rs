@@ -2,10 +2,12 @@
 //! (`shared/bench/gen_corpus.py`): every generated request, evaluated against its own policy as
 //! an identity policy with every context key given, must get the generator's decision.
 //!
-//! The generator is found through `RAMGUARD_BENCH_DIR`, else `../shared/bench` beside the
-//! checkout (where CI puts it). Without it the test says it was skipped (CI requires it: RAMGUARD_REQUIRE_SHARED).
-//! `RAMGUARD_AGREEMENT_CORPUS=DIR` evaluates an existing corpus instead of generating one (e.g.
-//! the full 10,000-request corpus).
+//! Always on the corpus the repository holds (`tests/data/agreement/`, written by its
+//! `make.py`: 357 policies, 3,000 requests); and, where the generator is present (CI), on a
+//! larger corpus generated afresh. The generator is found through `RAMGUARD_BENCH_DIR`, else
+//! `../shared/bench` beside the checkout; without it that test says it was skipped.
+//! `RAMGUARD_AGREEMENT_CORPUS=DIR` evaluates an existing generator output instead (e.g. the
+//! full 10,000-request corpus).
 
 // Test and benchmark harness code: a failed setup step should stop the run loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -61,8 +63,78 @@ fn request_of(ram: &Value) -> Request {
     b.build().unwrap()
 }
 
+/// Evaluates each `(policy, request, expected decision)` and fails with the first mismatches.
+fn check<'a>(
+    cases: impl Iterator<Item = (String, &'a Value, &'a str)>,
+    mut load: impl FnMut(&str) -> PolicySet,
+    corpus: &Path,
+) {
+    let mut sets: HashMap<String, PolicySet> = HashMap::new();
+    let (mut total, mut agree) = (0usize, 0usize);
+    let mut mismatches = Vec::new();
+    for (name, ram, expected) in cases {
+        let set = sets.entry(name.clone()).or_insert_with(|| load(&name));
+        let response = set.evaluate(&request_of(ram));
+        total += 1;
+        if response.decision.as_str() == expected && response.errors.is_empty() {
+            agree += 1;
+        } else if mismatches.len() < 10 {
+            mismatches.push(format!(
+                "on {name}: expected {expected}, got {} {:?}\n  {ram}",
+                response.decision.as_str(),
+                response.errors,
+            ));
+        }
+    }
+    eprintln!(
+        "agreement: {agree}/{total} requests over {} policies ({})",
+        sets.len(),
+        corpus.display()
+    );
+    assert!(total > 0, "no requests in {}", corpus.display());
+    assert_eq!(agree, total, "first mismatches:\n{}", mismatches.join("\n"));
+}
+
+fn read_jsonl(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
-fn agrees_with_the_generator_reference_evaluator() {
+fn agrees_on_the_corpus_the_repository_holds() {
+    let dir = crate::common::root().join("tests/data/agreement");
+    let policies: HashMap<String, String> = read_jsonl(&dir.join("policies.jsonl"))
+        .into_iter()
+        .map(|p| {
+            let name = p["name"].as_str().unwrap().to_string();
+            (name, p["document"].to_string())
+        })
+        .collect();
+    assert!(policies.len() >= 300, "{} policies", policies.len());
+    let requests = read_jsonl(&dir.join("requests.jsonl"));
+    assert!(requests.len() >= 3000, "{} requests", requests.len());
+    let cases = requests.iter().map(|r| {
+        let name = r["policy"].as_str().unwrap().to_string();
+        (name, &r["ram"], r["expected"].as_str().unwrap())
+    });
+    let load = |name: &str| {
+        let text = policies
+            .get(name)
+            .unwrap_or_else(|| panic!("no policy {name}"));
+        let mut set = PolicySet::new();
+        set.add_text(PolicyKind::Identity, name, text)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        set
+    };
+    check(cases, load, &dir);
+}
+
+#[test]
+fn agrees_with_a_freshly_generated_corpus() {
     let tmp;
     let corpus = match std::env::var_os("RAMGUARD_AGREEMENT_CORPUS") {
         Some(dir) => PathBuf::from(dir),
@@ -73,40 +145,17 @@ fn agrees_with_the_generator_reference_evaluator() {
             tmp.path().to_path_buf()
         }
     };
-    let lines = std::fs::read_to_string(corpus.join("requests.jsonl")).unwrap();
-    let mut sets: HashMap<String, PolicySet> = HashMap::new();
-    let (mut total, mut agree) = (0usize, 0usize);
-    let mut mismatches = Vec::new();
-    for line in lines.lines().filter(|l| !l.trim().is_empty()) {
-        let r: Value = serde_json::from_str(line).unwrap();
+    let requests = read_jsonl(&corpus.join("requests.jsonl"));
+    let cases = requests.iter().map(|r| {
         let name = r["policy"].as_str().unwrap().to_string();
-        let set = sets.entry(name.clone()).or_insert_with(|| {
-            let path = corpus.join("ram/all").join(format!("{name}.json"));
-            let mut set = PolicySet::new();
-            if let Err(e) = set.add_file(PolicyKind::Identity, &path) {
-                panic!("{}: {e}", path.display());
-            }
-            set
-        });
-        let response = set.evaluate(&request_of(&r["ram"]));
-        let expected = r["expected"]["ram"].as_str().unwrap();
-        total += 1;
-        if response.decision.as_str() == expected && response.errors.is_empty() {
-            agree += 1;
-        } else if mismatches.len() < 10 {
-            mismatches.push(format!(
-                "request {} on {name}: expected {expected}, got {} {:?}\n  {}",
-                r["id"],
-                response.decision.as_str(),
-                response.errors,
-                r["ram"]
-            ));
-        }
-    }
-    eprintln!(
-        "agreement: {agree}/{total} requests over {} policies",
-        sets.len()
-    );
-    assert!(total > 0, "no requests in {}", corpus.display());
-    assert_eq!(agree, total, "first mismatches:\n{}", mismatches.join("\n"));
+        (name, &r["ram"], r["expected"]["ram"].as_str().unwrap())
+    });
+    let load = |name: &str| {
+        let path = corpus.join("ram/all").join(format!("{name}.json"));
+        let mut set = PolicySet::new();
+        set.add_file(PolicyKind::Identity, &path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        set
+    };
+    check(cases, load, &corpus);
 }
