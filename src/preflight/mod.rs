@@ -383,27 +383,36 @@ impl Preflight {
         let response = self.policies.evaluate(&request);
         // The request is not needed after: a 403 body takes its resource text.
         Ok(prediction(call, response, || {
-            resource_string(request.into_resource())
+            known_resource(request.into_resource())
         }))
     }
 
     /// Predicts from an already built request.
     pub fn predict(&self, call: &Call, request: &Request) -> Prediction {
         let response = self.policies.evaluate(request);
-        prediction(call, response, || resource_text(request.resource()))
+        prediction(call, response, || match request.resource() {
+            Resource::Known(s) => Some(s.clone()),
+            Resource::Partial(_) => None,
+        })
     }
 }
 
 /// The prediction a response makes; `resource` gives the text of the resource that was
-/// evaluated (not rendered a second time), needed only on a denial.
-fn prediction(call: &Call, response: Response, resource: impl FnOnce() -> String) -> Prediction {
+/// evaluated (not rendered a second time), needed only on a denial, and `None` when part of it
+/// is unknown: the 403 body then leaves `AuthResource` out rather than show a `{#...}`
+/// placeholder the server never would (SEMANTICS.md section 5).
+fn prediction(
+    call: &Call,
+    response: Response,
+    resource: impl FnOnce() -> Option<String>,
+) -> Prediction {
     match response.decision {
         Decision::Allow => Prediction::Allowed(response),
         Decision::Indeterminate => Prediction::Indeterminate(response),
         Decision::ExplicitDeny | Decision::ImplicitDeny => {
             let detail = AccessDeniedDetail {
                 auth_action: Some(call.action().to_string()),
-                auth_resource: Some(resource()),
+                auth_resource: resource(),
                 no_permission_type: Some(response.decision.as_str().to_string()),
                 policy_type: response.layer.map(|l| l.as_str().to_string()),
                 ..AccessDeniedDetail::default()
@@ -428,11 +437,11 @@ pub fn resource_text(resource: &Resource) -> String {
     }
 }
 
-/// [`resource_text`] of a resource no longer needed: a known ARN is moved, not copied.
-fn resource_string(resource: Resource) -> String {
+/// The ARN of a resource no longer needed, when wholly known: moved, not copied.
+fn known_resource(resource: Resource) -> Option<String> {
     match resource {
-        Resource::Known(s) => s,
-        partial => resource_text(&partial),
+        Resource::Known(s) => Some(s),
+        Resource::Partial(_) => None,
     }
 }
 
@@ -501,6 +510,83 @@ mod tests {
             Some(p) => call.param("backupplanid", p),
             None => call,
         }
+    }
+
+    fn check_with(policy: &str, call: &Call) -> Prediction {
+        let mut set = PolicySet::new();
+        set.add_text(PolicyKind::Identity, "p.json", policy)
+            .unwrap();
+        Preflight::new(set)
+            .check(call, &CallContext::default())
+            .unwrap()
+    }
+
+    /// SEMANTICS.md section 5 (rev 2): an operation whose resource type is not catalogued
+    /// authorizes on a wholly unknown resource, which any pattern possibly matches.
+    #[test]
+    fn an_unknown_resource_type_is_never_a_certain_denial() {
+        let unknown: Vec<_> = dbs::operations()
+            .iter()
+            .filter(|op| op.resources_unknown())
+            .collect();
+        assert_eq!(unknown.len(), 25);
+        let all_dbs = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:*", "Resource": "acs:dbs:*:*:*"}]}"#;
+        let star = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:*", "Resource": "*"}]}"#;
+        let deny = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*",
+            "Resource": "*"}, {"Effect": "Deny", "Action": "dbs:*", "Resource": "*"}]}"#;
+        let other = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "ecs:*", "Resource": "*"}]}"#;
+        for op in unknown {
+            let call = Call::new(op.api, "cn-hangzhou")
+                .unwrap()
+                .account("1234567890123456");
+            let p = check_with(all_dbs, &call);
+            assert!(
+                matches!(p, Prediction::Indeterminate(_)),
+                "{}: {p:?}",
+                op.api
+            );
+            let p = check_with(star, &call);
+            assert!(matches!(p, Prediction::Allowed(_)), "{}: {p:?}", op.api);
+            // Certain whatever the resource: denied, and the body names no placeholder.
+            for policy in [deny, other] {
+                let Prediction::Forbidden(f) = check_with(policy, &call) else {
+                    panic!("{}: not denied", op.api);
+                };
+                assert_eq!(
+                    f.body
+                        .access_denied_detail
+                        .as_ref()
+                        .and_then(|d| d.auth_resource.clone()),
+                    None,
+                    "{}",
+                    op.api
+                );
+                let body = serde_json::to_string(&f.body).unwrap();
+                assert!(!body.contains("{#"), "{}: {body}", op.api);
+            }
+        }
+    }
+
+    #[test]
+    fn a_partly_unknown_resource_is_left_out_of_the_403_body() {
+        let only = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:StartBackupPlan", "Resource": "acs:dbs:*:*:backupplan/a"}]}"#;
+        let call = Call::new("StartBackupPlan", "cn-hangzhou")
+            .unwrap()
+            .param("BackupPlanId", "b");
+        let Prediction::Forbidden(f) = check_with(only, &call) else {
+            panic!("not denied");
+        };
+        assert_eq!(
+            f.body
+                .access_denied_detail
+                .as_ref()
+                .and_then(|d| d.auth_resource.clone()),
+            None
+        );
     }
 
     #[test]
