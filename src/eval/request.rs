@@ -568,6 +568,11 @@ impl Request {
         self.context.principal.as_deref()
     }
 
+    /// The condition keys the request gives a value for or marks unknown, lowercased.
+    pub fn context_keys(&self) -> impl Iterator<Item = &str> {
+        self.context.entries.iter().map(|e| &*e.key_lower)
+    }
+
     /// The lowercased RAM code of the action (`dbs` for `dbs:StartBackupPlan`).
     pub(crate) fn service_lower(&self) -> &str {
         self.action_lower.split_once(':').map_or("", |(s, _)| s)

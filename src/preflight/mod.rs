@@ -71,9 +71,49 @@ impl Call {
         self
     }
 
+    /// A request parameter. A name the operation has (compared case-insensitively) takes the
+    /// catalogue's spelling, so what is predicted is what is sent; any other name is kept as
+    /// given (see [`Call::unknown_params`]).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Call {
-        self.params.insert(name.into(), value.into());
+        let name = name.into();
+        let name = match self.op.param(&name) {
+            Some(p) => p.name.to_string(),
+            None => name,
+        };
+        self.params.insert(name, value.into());
         self
+    }
+
+    /// The parameters the operation does not have, each with the closest one it has.
+    pub fn unknown_params(&self) -> Vec<(&str, Option<&'static str>)> {
+        self.params
+            .keys()
+            .filter(|k| self.op.param(k).is_none())
+            .map(|k| {
+                let names = self.op.params.iter().map(|p| p.name);
+                (k.as_str(), crate::catalog::suggest::did_you_mean(k, names))
+            })
+            .collect()
+    }
+
+    /// Checks what a prediction cannot correct for: the region must be one DBS serves and
+    /// the account, when given, a numeric account ID.
+    pub fn validate(&self) -> Result<(), InvalidCall> {
+        if crate::dbs::endpoint::region_endpoint(&self.region).is_none() {
+            let regions = crate::dbs::endpoint::REGION_ENDPOINTS
+                .iter()
+                .map(|(r, _)| *r);
+            return Err(InvalidCall::Region {
+                region: self.region.clone(),
+                suggestion: crate::catalog::suggest::did_you_mean(&self.region, regions),
+            });
+        }
+        if let Some(a) = &self.account {
+            if a.is_empty() || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InvalidCall::Account(a.clone()));
+            }
+        }
+        Ok(())
     }
 
     pub fn operation(&self) -> &'static Operation {
@@ -160,6 +200,19 @@ impl Call {
             .map(|p| p.name)
             .collect()
     }
+}
+
+/// Why a call cannot be predicted ([`Call::validate`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidCall {
+    #[error("DBS does not serve the region `{region}`{}",
+        .suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    Region {
+        region: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("the account ID must be digits, not `{0}`")]
+    Account(String),
 }
 
 /// What is known locally about the context of a call. The default is what every call made
@@ -315,6 +368,22 @@ pub enum Prediction {
     Forbidden(Box<Forbidden>),
     /// Depends on context that is not known locally (`response.depends_on`).
     Indeterminate(Response),
+}
+
+/// `Allow`, `ImplicitDeny (AccountLevelIdentityBasedPolicy)`, `Indeterminate (depends on
+/// acs:SourceIp)`: the decision, with the layer or the keys it depends on.
+impl fmt::Display for Prediction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.response();
+        write!(f, "{}", r.decision)?;
+        match (self, r.layer) {
+            (Prediction::Indeterminate(_), _) => {
+                write!(f, " (depends on {})", r.depends_on.join(", "))
+            }
+            (Prediction::Forbidden(_), Some(layer)) => write!(f, " ({layer})"),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl Prediction {
@@ -519,6 +588,48 @@ mod tests {
         Preflight::new(set)
             .check(call, &CallContext::default())
             .unwrap()
+    }
+
+    #[test]
+    fn parameters_take_the_catalogue_spelling_and_unknown_ones_are_listed() {
+        let call = start(Some("dbsx"))
+            .param("clienttoken", "t")
+            .param("BackupPlnId", "y");
+        let sent = call.api_call().params;
+        assert_eq!(sent.get("BackupPlanId").map(String::as_str), Some("dbsx"));
+        assert_eq!(sent.get("ClientToken").map(String::as_str), Some("t"));
+        assert!(!sent.contains_key("backupplanid"));
+        assert_eq!(
+            call.unknown_params(),
+            vec![("BackupPlnId", Some("BackupPlanId"))]
+        );
+    }
+
+    #[test]
+    fn predictions_display_their_decision() {
+        let only = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:StartBackupPlan", "Resource": "*",
+            "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}}]}"#;
+        let p = check_with(only, &start(Some("x")));
+        assert_eq!(p.to_string(), "Indeterminate (depends on acs:SourceIp)");
+        let p = check_with(only, &Call::new("DescribeRegions", "cn-hangzhou").unwrap());
+        assert_eq!(
+            p.to_string(),
+            "ImplicitDeny (AccountLevelIdentityBasedPolicy)"
+        );
+        assert_eq!(Decision::ExplicitDeny.to_string(), "ExplicitDeny");
+    }
+
+    #[test]
+    fn region_and_account_are_checked() {
+        assert_eq!(start(None).validate(), Ok(()));
+        let typo = Call::new("StartBackupPlan", "cn-hangzou").unwrap();
+        assert_eq!(
+            typo.validate().unwrap_err().to_string(),
+            "DBS does not serve the region `cn-hangzou`; did you mean `cn-hangzhou`?"
+        );
+        let bad = start(None).account("12345abc");
+        assert_eq!(bad.validate(), Err(InvalidCall::Account("12345abc".into())));
     }
 
     /// SEMANTICS.md section 5 (rev 2): an operation whose resource type is not catalogued
