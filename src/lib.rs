@@ -1,6 +1,17 @@
 //! ramguard: lint, simulate and preflight Alibaba Cloud RAM policies, offline.
 #![forbid(unsafe_code)]
 
+/// `Display` as the type's `as_str()`: the names the JSON and the messages use.
+macro_rules! display_as_str {
+    ($($t:ty),+) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
 pub mod catalog;
 pub mod dbs;
 pub mod eval;

@@ -57,6 +57,20 @@ pub fn report_load_error(e: &LoadError) {
     if let LoadError::Invalid(report) = e {
         let handler = crate::render::human::handler(false);
         eprint!("{}", crate::render::human::render_file(&handler, report));
+        // `Principal` outside a trust policy: most likely a role's trust policy given as
+        // `--policy`, which the command takes as `--trust-policy`.
+        let principal = &crate::lint::rules::grammar::PRINCIPAL_OUTSIDE_TRUST;
+        if report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.code == principal.code)
+        {
+            eprintln!(
+                "ramguard: hint: `{}` has `Principal`, so it looks like a role's trust policy: \
+                 pass it with --trust-policy FILE",
+                report.source.name
+            );
+        }
     }
 }
 

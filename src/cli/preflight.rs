@@ -18,6 +18,8 @@ pub struct CallArgs {
     /// The DBS API, e.g. `StartBackupPlan` (case-insensitive; `dbs:` prefix optional).
     #[arg(long)]
     pub api: String,
+    /// The region the call is made in, e.g. `cn-hangzhou` (one DBS serves): it picks the
+    /// endpoint and fills `{#regionId}` in the resource ARN.
     #[arg(long)]
     pub region: String,
     /// A request parameter; repeatable.
@@ -103,17 +105,20 @@ fn build(args: &CallArgs, account: Option<&str>) -> Result<(Call, CallContext), 
     }
     for p in &args.params {
         let (k, v) = key_value(p)?;
-        if call.operation().param(&k).is_none() {
-            let names = call.operation().params.iter().map(|p| p.name);
-            let hint = crate::catalog::suggest::did_you_mean(&k, names)
-                .map(|s| format!(": did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(format!(
-                "`{}` has no parameter `{k}`{hint}",
-                call.operation().api
-            ));
-        }
         call = call.param(k, v);
+    }
+    // Checked before anything is predicted: a prediction for a region DBS does not serve, or
+    // for a malformed account, would answer a question nobody asked.
+    call.validate().map_err(|e| e.to_string())?;
+    // An unknown parameter is sent as given (the server is the authority), but said.
+    for (name, suggestion) in call.unknown_params() {
+        let hint = suggestion
+            .map(|s| format!(": did you mean `{s}`?"))
+            .unwrap_or_default();
+        eprintln!(
+            "ramguard: warning: `{}` has no parameter `{name}`{hint}",
+            call.operation().api
+        );
     }
     for missing in call.missing_required() {
         eprintln!(
@@ -164,13 +169,12 @@ pub fn run_preflight(args: PreflightArgs) -> u8 {
         }
     };
     let prediction = preflight.predict(&call, &request);
-    let json = prediction_json(&prediction);
     let text = match args.format {
-        Format::Json => json,
+        Format::Json => prediction_json(&prediction),
         Format::Human => {
             let (response, trace) = preflight.policies().evaluate_traced(&request);
             format!(
-                "{} on `{}`\n{}\n{json}",
+                "{} on `{}`\n{}",
                 call.action(),
                 crate::preflight::resource_text(&call.resource()),
                 explain(&response, &trace)

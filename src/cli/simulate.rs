@@ -8,7 +8,7 @@ use rayon::prelude::*;
 
 use super::exit;
 use super::policies::{report_load_error, PolicyArgs};
-use crate::eval::{explain, Decision, PolicySet, Request, Response};
+use crate::eval::{explain, input, Decision, PolicySet, Request, Response};
 
 #[derive(Args, Debug)]
 pub struct SimulateArgs {
@@ -47,6 +47,15 @@ pub enum Format {
 }
 
 pub fn run(args: SimulateArgs) -> u8 {
+    // CLI.md rev 2: without any policy every request is an ImplicitDeny, which answers a
+    // forgotten flag rather than the question asked.
+    if args.policies.is_empty() {
+        super::error(
+            "give at least one policy (--policy, --control-policy, --session-policy or \
+             --trust-policy): without any, every request is denied",
+        );
+        return exit::ERROR;
+    }
     let set = match args.policies.load() {
         Ok(s) => s,
         Err(e) => {
@@ -64,7 +73,16 @@ pub fn run(args: SimulateArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let (response, trace) = set.evaluate_traced(&request);
+    if let Err(e) = input::check_request(&request) {
+        super::error(e);
+        return exit::ERROR;
+    }
+    let warnings = request_warnings(&args, &request);
+    for w in &warnings {
+        eprintln!("ramguard: warning: {w}");
+    }
+    let (mut response, trace) = set.evaluate_traced(&request);
+    response.warnings = warnings;
     let text = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&response).unwrap_or_default();
@@ -112,6 +130,22 @@ fn single_request(args: &SimulateArgs) -> Result<Request, String> {
         b = b.principal(p.clone());
     }
     b.build().map_err(|e| e.to_string())
+}
+
+/// The input warnings of the request: keys as the flags spell them, or as the request object
+/// gives them (lowercased by then).
+fn request_warnings(args: &SimulateArgs, request: &Request) -> Vec<input::InputWarning> {
+    if args.request.is_some() {
+        return input::warnings(request.action(), request.context_keys());
+    }
+    let given = args
+        .context
+        .iter()
+        .map(|c| c.split_once('=').map_or(c.as_str(), |(k, _)| k));
+    input::warnings(
+        request.action(),
+        given.chain(args.unknown.iter().map(String::as_str)),
+    )
 }
 
 /// One result per line, in order; lines are evaluated in parallel. A line that is not a valid
@@ -171,19 +205,23 @@ fn batch_line(
     format: Format,
     out: &mut String,
 ) -> Result<Decision, ()> {
-    let result = match serde_json::from_str::<Request>(line) {
-        Ok(request) => match format {
-            Format::Json => {
-                let r: Response = set.evaluate(&request);
-                out.push_str(&r.to_json());
-                Ok(r.decision)
+    let parsed = serde_json::from_str::<Request>(line)
+        .map_err(|e| e.to_string())
+        .and_then(|r| {
+            input::check_request(&r)
+                .map(|()| r)
+                .map_err(|e| e.to_string())
+        });
+    let result = match parsed {
+        Ok(request) => {
+            let mut r: Response = set.evaluate(&request);
+            r.warnings = input::warnings(request.action(), request.context_keys());
+            match format {
+                Format::Json => out.push_str(&r.to_json()),
+                Format::Human => out.push_str(&human_line(i + 1, &request, &r)),
             }
-            Format::Human => {
-                let (r, trace) = set.evaluate_traced(&request);
-                out.push_str(&format!("# line {}\n{}", i + 1, explain(&r, &trace)));
-                Ok(r.decision)
-            }
-        },
+            Ok(r.decision)
+        }
         Err(e) => {
             let msg = serde_json::json!({"error": format!("invalid request: {e}"), "line": i + 1});
             out.push_str(&msg.to_string());
@@ -192,6 +230,26 @@ fn batch_line(
     };
     out.push('\n');
     result
+}
+
+/// One line of human batch output: where, what, the decision and what it depends on.
+fn human_line(line: usize, request: &Request, r: &Response) -> String {
+    let mut s = format!(
+        "line {line}: {} {} on `{}`",
+        r.decision,
+        request.action(),
+        request.resource()
+    );
+    if let Some(layer) = r.layer {
+        s.push_str(&format!(" ({layer})"));
+    }
+    if !r.depends_on.is_empty() {
+        s.push_str(&format!("; depends on {}", r.depends_on.join(", ")));
+    }
+    for w in &r.warnings {
+        s.push_str(&format!("; warning: {w}"));
+    }
+    s
 }
 
 /// Exit code of a batch: 2 if any line was invalid, else 1 if any request is denied, else 3 if

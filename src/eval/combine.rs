@@ -225,6 +225,8 @@ pub fn combine(
     out
 }
 
+display_as_str!(Decision, Layer);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -332,6 +332,7 @@ fn respond<'a>(
         depends_on,
         matched,
         errors,
+        warnings: Vec::new(),
         forbidden,
     }
 }

@@ -105,6 +105,7 @@ mod combine;
 mod compile;
 mod engine;
 mod explain;
+pub mod input;
 mod policy_set;
 mod principal;
 mod request;

@@ -16,6 +16,8 @@ use crate::policy::values::{parse_instant, Decimal};
 
 /// Name under which a missing principal shows in `depends_on` (trust policies only).
 pub const PRINCIPAL_UNKNOWN: &str = "principal";
+/// The context key that holds the caller's ARN.
+pub const PRINCIPAL_ARN: &str = "acs:PrincipalARN";
 
 /// The resource of a request: a known ARN, or one with unknown parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,10 +110,11 @@ impl Resource {
         })
     }
 
-    /// The text for the partial matcher. An unknown part that starts before the fourth colon
-    /// lies in the service, region or account field, which never holds a colon; one after it,
-    /// in the relative ID, may hold anything. (Counting colons is exact because the earlier
-    /// unknown parts are themselves colon-free.)
+    /// The text for the partial matcher. An unknown part that starts after the first colon and
+    /// before the fourth lies in the service, region or account field, which never holds a
+    /// colon; one after it, in the relative ID, may hold anything, and so may one at the very
+    /// start (a wholly unknown resource, or an unknown prefix: SEMANTICS.md section 5).
+    /// (Counting colons is exact because the earlier unknown parts are themselves colon-free.)
     pub(crate) fn pieces(&self) -> Vec<Piece<'_>> {
         match self {
             Resource::Known(s) => vec![Piece::Literal(s)],
@@ -124,7 +127,7 @@ impl Resource {
                             colons += s.matches(':').count();
                             Piece::Literal(s)
                         }
-                        ResourcePart::Unknown(_) if colons < 4 => Piece::Field,
+                        ResourcePart::Unknown(_) if (1..4).contains(&colons) => Piece::Field,
                         ResourcePart::Unknown(_) => Piece::Hole,
                     })
                     .collect()
@@ -378,7 +381,16 @@ impl ContextBuilder {
         self.principal = Some(principal);
     }
 
-    pub fn build(self) -> Result<Context, RequestError> {
+    pub fn build(mut self) -> Result<Context, RequestError> {
+        // The caller's ARN is `acs:PrincipalARN` unless the context says otherwise
+        // (SEMANTICS.md section 4, rev 2).
+        if let Some(principal) = &self.principal {
+            let named = |k: &String| k.eq_ignore_ascii_case(PRINCIPAL_ARN);
+            if !self.values.iter().any(|(k, _)| named(k)) && !self.unknown.iter().any(named) {
+                self.values
+                    .push((PRINCIPAL_ARN.to_string(), Values::One(principal.clone())));
+            }
+        }
         let mut entries: Vec<Entry> = Vec::with_capacity(self.unknown.len() + self.values.len());
         let mut names: Vec<String> = Vec::with_capacity(self.unknown.len());
         // Unknown keys first, so their bits follow the sorted key order below.
@@ -554,6 +566,11 @@ impl Request {
 
     pub fn principal(&self) -> Option<&str> {
         self.context.principal.as_deref()
+    }
+
+    /// The condition keys the request gives a value for or marks unknown, lowercased.
+    pub fn context_keys(&self) -> impl Iterator<Item = &str> {
+        self.context.entries.iter().map(|e| &*e.key_lower)
     }
 
     /// The lowercased RAM code of the action (`dbs` for `dbs:StartBackupPlan`).
@@ -744,6 +761,34 @@ mod tests {
         assert!(matches!(r.lookup("acs:sourceip"), Lookup::Unknown(1)));
         assert!(matches!(r.lookup("acs:mfapresent"), Lookup::Absent));
         assert_eq!(r.dep_names(1), vec!["acs:SourceIp".to_string()]);
+    }
+
+    #[test]
+    fn the_principal_is_the_principal_arn_unless_the_context_says_otherwise() {
+        let caller = "acs:ram::1234567890123456:user/alice";
+        let value = |r: &Request| match r.lookup("acs:principalarn") {
+            Lookup::Values(v) => v.first().map(|v| v.raw.clone()),
+            _ => None,
+        };
+        let r = Request::builder("dbs:X", "*")
+            .principal(caller)
+            .build()
+            .unwrap();
+        assert_eq!(value(&r).as_deref(), Some(caller));
+        let r = Request::builder("dbs:X", "*")
+            .principal(caller)
+            .context("ACS:PrincipalArn", "acs:ram::1:user/bob")
+            .build()
+            .unwrap();
+        assert_eq!(value(&r).as_deref(), Some("acs:ram::1:user/bob"));
+        let r = Request::builder("dbs:X", "*")
+            .principal(caller)
+            .unknown("acs:PrincipalARN")
+            .build()
+            .unwrap();
+        assert!(matches!(r.lookup("acs:principalarn"), Lookup::Unknown(_)));
+        let r = Request::builder("dbs:X", "*").build().unwrap();
+        assert!(matches!(r.lookup("acs:principalarn"), Lookup::Absent));
     }
 
     #[test]

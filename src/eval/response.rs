@@ -53,6 +53,9 @@ pub struct Response {
     pub matched: Vec<MatchedStatement>,
     /// Sorted, one per (key, value, operator family).
     pub errors: Vec<EvalError>,
+    /// Input problems that did not stop the evaluation (CLI.md rev 2). The evaluator leaves it
+    /// empty; [`crate::eval::input::warnings`] fills it for a caller that checks its input.
+    pub warnings: Vec<super::input::InputWarning>,
     /// `true` for ExplicitDeny/ImplicitDeny, `false` for Allow, `null` when indeterminate.
     pub forbidden: Option<bool>,
 }

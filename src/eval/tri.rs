@@ -97,6 +97,8 @@ impl Truth {
     }
 }
 
+display_as_str!(Tri);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -89,3 +89,14 @@ impl Diagnostic {
         self.rule.code
     }
 }
+
+/// The indefinite article for `word`, by its first letter ("an identity policy", "an IP address
+/// operator", "a control policy"); good enough for the words messages put after it.
+pub(crate) fn article(word: &str) -> &'static str {
+    match word.chars().next().map(|c| c.to_ascii_lowercase()) {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
+display_as_str!(Severity);

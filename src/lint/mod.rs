@@ -211,7 +211,8 @@ fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<
                 &g::POLICY_TOO_LARGE,
                 Span::new(start, source.text.len()),
                 format!(
-                    "the document has {chars} characters; a {} policy may hold at most {max}",
+                    "the document has {chars} characters; {} {} policy may hold at most {max}",
+                    diagnostic::article(kind.as_str()),
                     kind.as_str()
                 ),
             )

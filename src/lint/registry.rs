@@ -137,3 +137,5 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .copied()
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
+
+display_as_str!(Category);

@@ -172,3 +172,5 @@ pub struct Statement {
     /// False when lowering reported an error inside this statement.
     pub valid: bool,
 }
+
+display_as_str!(PolicyKind, Effect, PrincipalKind);

@@ -110,6 +110,8 @@ impl Operator {
     }
 }
 
+display_as_str!(Family);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,9 +71,49 @@ impl Call {
         self
     }
 
+    /// A request parameter. A name the operation has (compared case-insensitively) takes the
+    /// catalogue's spelling, so what is predicted is what is sent; any other name is kept as
+    /// given (see [`Call::unknown_params`]).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Call {
-        self.params.insert(name.into(), value.into());
+        let name = name.into();
+        let name = match self.op.param(&name) {
+            Some(p) => p.name.to_string(),
+            None => name,
+        };
+        self.params.insert(name, value.into());
         self
+    }
+
+    /// The parameters the operation does not have, each with the closest one it has.
+    pub fn unknown_params(&self) -> Vec<(&str, Option<&'static str>)> {
+        self.params
+            .keys()
+            .filter(|k| self.op.param(k).is_none())
+            .map(|k| {
+                let names = self.op.params.iter().map(|p| p.name);
+                (k.as_str(), crate::catalog::suggest::did_you_mean(k, names))
+            })
+            .collect()
+    }
+
+    /// Checks what a prediction cannot correct for: the region must be one DBS serves and
+    /// the account, when given, a numeric account ID.
+    pub fn validate(&self) -> Result<(), InvalidCall> {
+        if crate::dbs::endpoint::region_endpoint(&self.region).is_none() {
+            let regions = crate::dbs::endpoint::REGION_ENDPOINTS
+                .iter()
+                .map(|(r, _)| *r);
+            return Err(InvalidCall::Region {
+                region: self.region.clone(),
+                suggestion: crate::catalog::suggest::did_you_mean(&self.region, regions),
+            });
+        }
+        if let Some(a) = &self.account {
+            if a.is_empty() || !a.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(InvalidCall::Account(a.clone()));
+            }
+        }
+        Ok(())
     }
 
     pub fn operation(&self) -> &'static Operation {
@@ -160,6 +200,19 @@ impl Call {
             .map(|p| p.name)
             .collect()
     }
+}
+
+/// Why a call cannot be predicted ([`Call::validate`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidCall {
+    #[error("DBS does not serve the region `{region}`{}",
+        .suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    Region {
+        region: String,
+        suggestion: Option<&'static str>,
+    },
+    #[error("the account ID must be digits, not `{0}`")]
+    Account(String),
 }
 
 /// What is known locally about the context of a call. The default is what every call made
@@ -317,6 +370,22 @@ pub enum Prediction {
     Indeterminate(Response),
 }
 
+/// `Allow`, `ImplicitDeny (AccountLevelIdentityBasedPolicy)`, `Indeterminate (depends on
+/// acs:SourceIp)`: the decision, with the layer or the keys it depends on.
+impl fmt::Display for Prediction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.response();
+        write!(f, "{}", r.decision)?;
+        match (self, r.layer) {
+            (Prediction::Indeterminate(_), _) => {
+                write!(f, " (depends on {})", r.depends_on.join(", "))
+            }
+            (Prediction::Forbidden(_), Some(layer)) => write!(f, " ({layer})"),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Prediction {
     pub fn response(&self) -> &Response {
         match self {
@@ -383,27 +452,36 @@ impl Preflight {
         let response = self.policies.evaluate(&request);
         // The request is not needed after: a 403 body takes its resource text.
         Ok(prediction(call, response, || {
-            resource_string(request.into_resource())
+            known_resource(request.into_resource())
         }))
     }
 
     /// Predicts from an already built request.
     pub fn predict(&self, call: &Call, request: &Request) -> Prediction {
         let response = self.policies.evaluate(request);
-        prediction(call, response, || resource_text(request.resource()))
+        prediction(call, response, || match request.resource() {
+            Resource::Known(s) => Some(s.clone()),
+            Resource::Partial(_) => None,
+        })
     }
 }
 
 /// The prediction a response makes; `resource` gives the text of the resource that was
-/// evaluated (not rendered a second time), needed only on a denial.
-fn prediction(call: &Call, response: Response, resource: impl FnOnce() -> String) -> Prediction {
+/// evaluated (not rendered a second time), needed only on a denial, and `None` when part of it
+/// is unknown: the 403 body then leaves `AuthResource` out rather than show a `{#...}`
+/// placeholder the server never would (SEMANTICS.md section 5).
+fn prediction(
+    call: &Call,
+    response: Response,
+    resource: impl FnOnce() -> Option<String>,
+) -> Prediction {
     match response.decision {
         Decision::Allow => Prediction::Allowed(response),
         Decision::Indeterminate => Prediction::Indeterminate(response),
         Decision::ExplicitDeny | Decision::ImplicitDeny => {
             let detail = AccessDeniedDetail {
                 auth_action: Some(call.action().to_string()),
-                auth_resource: Some(resource()),
+                auth_resource: resource(),
                 no_permission_type: Some(response.decision.as_str().to_string()),
                 policy_type: response.layer.map(|l| l.as_str().to_string()),
                 ..AccessDeniedDetail::default()
@@ -428,11 +506,11 @@ pub fn resource_text(resource: &Resource) -> String {
     }
 }
 
-/// [`resource_text`] of a resource no longer needed: a known ARN is moved, not copied.
-fn resource_string(resource: Resource) -> String {
+/// The ARN of a resource no longer needed, when wholly known: moved, not copied.
+fn known_resource(resource: Resource) -> Option<String> {
     match resource {
-        Resource::Known(s) => s,
-        partial => resource_text(&partial),
+        Resource::Known(s) => Some(s),
+        Resource::Partial(_) => None,
     }
 }
 
@@ -501,6 +579,125 @@ mod tests {
             Some(p) => call.param("backupplanid", p),
             None => call,
         }
+    }
+
+    fn check_with(policy: &str, call: &Call) -> Prediction {
+        let mut set = PolicySet::new();
+        set.add_text(PolicyKind::Identity, "p.json", policy)
+            .unwrap();
+        Preflight::new(set)
+            .check(call, &CallContext::default())
+            .unwrap()
+    }
+
+    #[test]
+    fn parameters_take_the_catalogue_spelling_and_unknown_ones_are_listed() {
+        let call = start(Some("dbsx"))
+            .param("clienttoken", "t")
+            .param("BackupPlnId", "y");
+        let sent = call.api_call().params;
+        assert_eq!(sent.get("BackupPlanId").map(String::as_str), Some("dbsx"));
+        assert_eq!(sent.get("ClientToken").map(String::as_str), Some("t"));
+        assert!(!sent.contains_key("backupplanid"));
+        assert_eq!(
+            call.unknown_params(),
+            vec![("BackupPlnId", Some("BackupPlanId"))]
+        );
+    }
+
+    #[test]
+    fn predictions_display_their_decision() {
+        let only = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:StartBackupPlan", "Resource": "*",
+            "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}}]}"#;
+        let p = check_with(only, &start(Some("x")));
+        assert_eq!(p.to_string(), "Indeterminate (depends on acs:SourceIp)");
+        let p = check_with(only, &Call::new("DescribeRegions", "cn-hangzhou").unwrap());
+        assert_eq!(
+            p.to_string(),
+            "ImplicitDeny (AccountLevelIdentityBasedPolicy)"
+        );
+        assert_eq!(Decision::ExplicitDeny.to_string(), "ExplicitDeny");
+    }
+
+    #[test]
+    fn region_and_account_are_checked() {
+        assert_eq!(start(None).validate(), Ok(()));
+        let typo = Call::new("StartBackupPlan", "cn-hangzou").unwrap();
+        assert_eq!(
+            typo.validate().unwrap_err().to_string(),
+            "DBS does not serve the region `cn-hangzou`; did you mean `cn-hangzhou`?"
+        );
+        let bad = start(None).account("12345abc");
+        assert_eq!(bad.validate(), Err(InvalidCall::Account("12345abc".into())));
+    }
+
+    /// SEMANTICS.md section 5 (rev 2): an operation whose resource type is not catalogued
+    /// authorizes on a wholly unknown resource, which any pattern possibly matches.
+    #[test]
+    fn an_unknown_resource_type_is_never_a_certain_denial() {
+        let unknown: Vec<_> = dbs::operations()
+            .iter()
+            .filter(|op| op.resources_unknown())
+            .collect();
+        assert_eq!(unknown.len(), 25);
+        let all_dbs = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:*", "Resource": "acs:dbs:*:*:*"}]}"#;
+        let star = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:*", "Resource": "*"}]}"#;
+        let deny = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*",
+            "Resource": "*"}, {"Effect": "Deny", "Action": "dbs:*", "Resource": "*"}]}"#;
+        let other = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "ecs:*", "Resource": "*"}]}"#;
+        for op in unknown {
+            let call = Call::new(op.api, "cn-hangzhou")
+                .unwrap()
+                .account("1234567890123456");
+            let p = check_with(all_dbs, &call);
+            assert!(
+                matches!(p, Prediction::Indeterminate(_)),
+                "{}: {p:?}",
+                op.api
+            );
+            let p = check_with(star, &call);
+            assert!(matches!(p, Prediction::Allowed(_)), "{}: {p:?}", op.api);
+            // Certain whatever the resource: denied, and the body names no placeholder.
+            for policy in [deny, other] {
+                let Prediction::Forbidden(f) = check_with(policy, &call) else {
+                    panic!("{}: not denied", op.api);
+                };
+                assert_eq!(
+                    f.body
+                        .access_denied_detail
+                        .as_ref()
+                        .and_then(|d| d.auth_resource.clone()),
+                    None,
+                    "{}",
+                    op.api
+                );
+                let body = serde_json::to_string(&f.body).unwrap();
+                assert!(!body.contains("{#"), "{}: {body}", op.api);
+            }
+        }
+    }
+
+    #[test]
+    fn a_partly_unknown_resource_is_left_out_of_the_403_body() {
+        let only = r#"{"Version": "1", "Statement": [{"Effect": "Allow",
+            "Action": "dbs:StartBackupPlan", "Resource": "acs:dbs:*:*:backupplan/a"}]}"#;
+        let call = Call::new("StartBackupPlan", "cn-hangzhou")
+            .unwrap()
+            .param("BackupPlanId", "b");
+        let Prediction::Forbidden(f) = check_with(only, &call) else {
+            panic!("not denied");
+        };
+        assert_eq!(
+            f.body
+                .access_denied_detail
+                .as_ref()
+                .and_then(|d| d.auth_resource.clone()),
+            None
+        );
     }
 
     #[test]

@@ -417,9 +417,10 @@ fn without_an_account_the_policy_can_still_decide() {
     );
     let o = sb.call(&env_creds(), &strs(&args));
     assert_eq!(code(&o), 1, "{}", show(&o));
+    // Part of the resource is unknown: the body leaves it out rather than show a placeholder.
     assert_eq!(
         json_out(&o)["AccessDeniedDetail"]["AuthResource"],
-        "acs:dbs:cn-hangzhou:{#accountId}:backupplan/dbsother0001"
+        Value::Null
     );
     assert_eq!(server.requests(), 1, "the denial was not sent");
 }

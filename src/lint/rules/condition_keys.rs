@@ -240,8 +240,9 @@ fn check_mismatch(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 &OPERATOR_KEY_MISMATCH,
                 c.key_span,
                 format!(
-                    "`{}` is a {} operator, but `{}` holds {}",
+                    "`{}` is {} {} operator, but `{}` holds {}",
                     c.operator.name(),
+                    crate::lint::diagnostic::article(family.as_str()),
                     family.as_str(),
                     c.key,
                     type_words(key.ty)
