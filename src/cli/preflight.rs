@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::exit;
 use super::policies::{key_value, report_load_error, PolicyArgs};
 use super::simulate::{decision_exit, write_stdout};
-use crate::dbs::{Client, ClientConfig, Credentials, DbsError, Endpoint};
+use crate::dbs::{redact, Client, ClientConfig, Credentials, DbsError, Endpoint};
 use crate::eval::explain;
 use crate::preflight::{Call, CallContext, Prediction, Preflight};
 
@@ -243,7 +243,7 @@ pub fn run_call(args: CallCmdArgs) -> u8 {
         Ok(body) => {
             let mut s = serde_json::to_string_pretty(&body).unwrap_or_default();
             s.push('\n');
-            if write_stdout(&s).is_err() {
+            if write_stdout(&redact::scrub(&s)).is_err() {
                 return exit::ERROR;
             }
             exit::OK
@@ -254,6 +254,7 @@ pub fn run_call(args: CallCmdArgs) -> u8 {
 
 fn send(args: &CallCmdArgs, call: &Call) -> Result<serde_json::Value, DbsError> {
     let credentials = Credentials::from_env_and_config(args.profile.as_deref())?;
+    redact::register_credentials(&credentials);
     let endpoint = Endpoint::resolve(call.region(), args.endpoint.as_deref())?;
     let mut config = ClientConfig::new(credentials, endpoint);
     config.connect_timeout = args.timeout;
@@ -272,7 +273,7 @@ fn report_call_error(e: &DbsError) -> u8 {
     if let Some(body) = body {
         let mut s = serde_json::to_string_pretty(body).unwrap_or_default();
         s.push('\n');
-        let _ = write_stdout(&s);
+        let _ = write_stdout(&redact::scrub(&s));
     }
     super::error(e);
     if e.is_forbidden() {

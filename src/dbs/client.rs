@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 
 use super::credentials::Credentials;
 use super::endpoint::Endpoint;
+use super::redact::Redactor;
 use super::response::{classify, ApiResponse, DbsError, TransportError, TransportKind};
 use super::sign::{sign_rpc, RpcSignRequest};
 
@@ -86,6 +87,8 @@ impl ClientConfig {
 pub struct Client {
     config: ClientConfig,
     agent: ureq::Agent,
+    /// Scrubs the credentials' secrets from every message and body this client returns.
+    redactor: Redactor,
 }
 
 impl fmt::Debug for Client {
@@ -106,7 +109,12 @@ impl Client {
             // An API call is never redirected; following one could replay a signed request elsewhere.
             .redirects(0)
             .build();
-        Client { config, agent }
+        let redactor = Redactor::for_credentials(&config.credentials);
+        Client {
+            config,
+            agent,
+            redactor,
+        }
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -168,7 +176,12 @@ impl Client {
         }
         let response = match request.send_bytes(b"") {
             Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t).into()),
+            Err(ureq::Error::Transport(t)) => {
+                let mut err = transport_error(&t);
+                // ureq quotes a header it refuses, value included.
+                err.message = self.redactor.scrub(&err.message).into_owned();
+                return Err(err.into());
+            }
         };
         let status = response.status();
         let body = response.into_string().map_err(|e| {
@@ -177,7 +190,8 @@ impl Client {
                 message: format!("reading the response body of HTTP {status}: {e}"),
             })
         })?;
-        classify(status, &body)
+        // A server may echo the request's headers: scrubbed before anything is read from it.
+        classify(status, &self.redactor.scrub(&body))
     }
 
     /// Delay before retry number `attempt` (0-based): "equal jitter", i.e. half of

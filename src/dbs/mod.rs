@@ -9,6 +9,7 @@ pub mod access_denied;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;
+pub mod redact;
 pub mod response;
 pub mod sign;
 pub mod start_backup_plan;
@@ -19,6 +20,7 @@ pub use client::{
 };
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use endpoint::{Endpoint, EndpointError};
+pub use redact::Redactor;
 pub use response::{
     classify, ApiResponse, DbsError, TransportError, TransportKind, FORBIDDEN_CODES,
 };
