@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::exit;
 use super::policies::{key_value, report_load_error, PolicyArgs};
 use super::simulate::{decision_exit, write_stdout};
-use crate::dbs::{redact, Client, ClientConfig, Credentials, DbsError, Endpoint};
+use crate::dbs::{redact, Client, ClientConfig, Credentials, DbsError, Endpoint, Retry};
 use crate::eval::explain;
 use crate::preflight::{Call, CallContext, Prediction, Preflight};
 
@@ -64,7 +64,9 @@ pub struct CallCmdArgs {
     /// Profile of ~/.aliyun/config.json (default: its `current` profile).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Connect and read timeout, in seconds (a positive number).
+    /// Deadline of each attempt, in seconds (a positive number): connecting, sending and reading
+    /// the whole response. All attempts together, with the waits between retries, end within
+    /// twice this.
     #[arg(long, default_value = "10", value_parser = parse_timeout)]
     pub timeout: Duration,
 }
@@ -259,8 +261,12 @@ fn send(args: &CallCmdArgs, call: &Call) -> Result<serde_json::Value, DbsError> 
     let mut config = ClientConfig::new(credentials, endpoint);
     config.connect_timeout = args.timeout;
     config.read_timeout = args.timeout;
+    config.timeout = args.timeout;
+    config.total_timeout = args.timeout.saturating_mul(2);
     let client = Client::new(config);
-    Ok(client.call(&call.api_call())?.body)
+    // CLI.md: each retry is said on stderr, with its reason.
+    let mut say = |retry: &Retry| eprintln!("ramguard: {}", redact::scrub(&retry.to_string()));
+    Ok(client.call_with(&call.api_call(), &mut say)?.body)
 }
 
 /// Prints what the API answered (its JSON body, when there is one, on stdout) and the error on

@@ -16,7 +16,8 @@ pub mod start_backup_plan;
 
 pub use access_denied::{AccessDeniedDetail, ForbiddenBody};
 pub use client::{
-    new_client_token, ApiCall, Client, ClientConfig, API_VERSION_2019, API_VERSION_2021,
+    new_client_token, ApiCall, Client, ClientConfig, Retry, API_VERSION_2019, API_VERSION_2021,
+    MAX_BODY_BYTES,
 };
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use endpoint::{Endpoint, EndpointError};

@@ -144,6 +144,10 @@ pub enum TransportKind {
     Dns,
     /// The connection broke while sending or reading (reset, closed early).
     Io,
+    /// The response body is larger than the client reads ([`MAX_BODY_BYTES`]). Not retried.
+    ///
+    /// [`MAX_BODY_BYTES`]: super::client::MAX_BODY_BYTES
+    TooLarge,
     Other,
 }
 
@@ -155,6 +159,7 @@ impl fmt::Display for TransportKind {
             TransportKind::Tls => "TLS handshake failed",
             TransportKind::Dns => "DNS lookup failed",
             TransportKind::Io => "connection failed",
+            TransportKind::TooLarge => "response too large",
             TransportKind::Other => "request failed",
         })
     }

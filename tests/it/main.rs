@@ -11,6 +11,7 @@
 mod common;
 
 mod agreement;
+mod call_limits;
 mod cli_call;
 mod cli_lint;
 mod cli_preflight;
