@@ -166,3 +166,19 @@ fn a_body_past_the_size_cap_is_an_error_and_not_fetched_again() {
     assert!(!stderr(&o).contains("retrying"), "{}", show(&o));
     assert_eq!(server.connections(), 1);
 }
+
+#[test]
+fn a_response_that_repeats_success_is_an_error_not_a_success() {
+    let server = crate::common::fake_dbs::FakeDbs::start(vec![crate::common::fake_dbs::json(
+        200,
+        r#"{"RequestId":"r","Success":false,"Success":true}"#,
+    )]);
+    let (o, _) = call(&server.url, "5");
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    assert!(
+        stderr(&o).contains("repeats the key `Success`"),
+        "{}",
+        show(&o)
+    );
+    assert_eq!(server.requests(), 1);
+}
