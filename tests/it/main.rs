@@ -20,3 +20,4 @@ mod dbs_client;
 mod eval_cases;
 mod lint_fixtures;
 mod secrets;
+mod simulate_limits;
