@@ -129,7 +129,7 @@ fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
     let mut lines = BatchLines::new(std::io::BufReader::with_capacity(1 << 16, file));
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut code = exit::OK;
-    let mut window: Vec<(usize, Result<String, String>)> = Vec::with_capacity(BATCH_WINDOW);
+    let mut window: Vec<BatchLine> = Vec::with_capacity(BATCH_WINDOW);
     loop {
         window.clear();
         let mut failure = None;
@@ -186,6 +186,9 @@ fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
 /// telling where the next line starts in, say, `/dev/zero`).
 const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// A line's 0-based number, and its text or why it cannot be read.
+type BatchLine = (usize, Result<String, String>);
+
 /// The lines of a `--requests` file, one at a time: 0-based number and text, or why the line
 /// cannot be read (not UTF-8). A UTF-8 byte-order mark before line 1 and `\r\n` line ends are
 /// accepted.
@@ -204,7 +207,7 @@ impl<R: std::io::BufRead> BatchLines<R> {
         }
     }
 
-    fn next_line(&mut self) -> Result<Option<(usize, Result<String, String>)>, String> {
+    fn next_line(&mut self) -> Result<Option<BatchLine>, String> {
         use std::io::{BufRead, Read};
         self.buf.clear();
         let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
