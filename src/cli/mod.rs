@@ -110,5 +110,7 @@ pub(crate) fn print(text: &str) -> u8 {
 
 /// Prints an error for the user on stderr, in the tool's voice.
 pub(crate) fn error(message: impl std::fmt::Display) {
-    eprintln!("ramguard: error: {message}");
+    // Secrets are scrubbed from every message, whatever quoted them.
+    let message = message.to_string();
+    eprintln!("ramguard: error: {}", crate::dbs::redact::scrub(&message));
 }

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::exit;
 use super::policies::{key_value, report_load_error, PolicyArgs};
 use super::simulate::{decision_exit, write_stdout};
-use crate::dbs::{Client, ClientConfig, Credentials, DbsError, Endpoint};
+use crate::dbs::{redact, Client, ClientConfig, Credentials, DbsError, Endpoint, Retry};
 use crate::eval::explain;
 use crate::preflight::{Call, CallContext, Prediction, Preflight};
 
@@ -66,7 +66,9 @@ pub struct CallCmdArgs {
     /// Profile of ~/.aliyun/config.json (default: its `current` profile).
     #[arg(long)]
     pub profile: Option<String>,
-    /// Connect and read timeout, in seconds (a positive number).
+    /// Deadline of each attempt, in seconds (a positive number): connecting, sending and reading
+    /// the whole response. All attempts together, with the waits between retries, end within
+    /// twice this.
     #[arg(long, default_value = "10", value_parser = parse_timeout)]
     pub timeout: Duration,
 }
@@ -247,7 +249,7 @@ pub fn run_call(args: CallCmdArgs) -> u8 {
         Ok(body) => {
             let mut s = serde_json::to_string_pretty(&body).unwrap_or_default();
             s.push('\n');
-            if write_stdout(&s).is_err() {
+            if write_stdout(&redact::scrub(&s)).is_err() {
                 return exit::ERROR;
             }
             exit::OK
@@ -258,12 +260,17 @@ pub fn run_call(args: CallCmdArgs) -> u8 {
 
 fn send(args: &CallCmdArgs, call: &Call) -> Result<serde_json::Value, DbsError> {
     let credentials = Credentials::from_env_and_config(args.profile.as_deref())?;
+    redact::register_credentials(&credentials);
     let endpoint = Endpoint::resolve(call.region(), args.endpoint.as_deref())?;
     let mut config = ClientConfig::new(credentials, endpoint);
     config.connect_timeout = args.timeout;
     config.read_timeout = args.timeout;
+    config.timeout = args.timeout;
+    config.total_timeout = args.timeout.saturating_mul(2);
     let client = Client::new(config);
-    Ok(client.call(&call.api_call())?.body)
+    // CLI.md: each retry is said on stderr, with its reason.
+    let mut say = |retry: &Retry| eprintln!("ramguard: {}", redact::scrub(&retry.to_string()));
+    Ok(client.call_with(&call.api_call(), &mut say)?.body)
 }
 
 /// Prints what the API answered (its JSON body, when there is one, on stdout) and the error on
@@ -276,7 +283,7 @@ fn report_call_error(e: &DbsError) -> u8 {
     if let Some(body) = body {
         let mut s = serde_json::to_string_pretty(body).unwrap_or_default();
         s.push('\n');
-        let _ = write_stdout(&s);
+        let _ = write_stdout(&redact::scrub(&s));
     }
     super::error(e);
     if e.is_forbidden() {

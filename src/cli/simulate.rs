@@ -149,33 +149,48 @@ fn request_warnings(args: &SimulateArgs, request: &Request) -> Vec<input::InputW
 }
 
 /// One result per line, in order; lines are evaluated in parallel. A line that is not a valid
-/// request gets an `{"error": ..., "line": N}` object and makes the run exit 2 at the end.
+/// request (invalid UTF-8 included) gets an `{"error": ..., "line": N}` object and makes the run
+/// exit 2 at the end. The file is streamed: a window of lines is read, evaluated and written
+/// before the next is read, so neither the input nor the output is ever held whole.
 fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
         Err(e) => {
             super::error(format!("cannot read `{}`: {e}", path.display()));
             return exit::ERROR;
         }
     };
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .collect();
-    // Windows of lines are evaluated in parallel, a chunk per task, and written in order as
-    // each window is done: the output (tens of megabytes for 100,000 requests) is never held
-    // whole.
+    let mut lines = BatchLines::new(std::io::BufReader::with_capacity(1 << 16, file));
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut decisions = Vec::with_capacity(lines.len());
-    for window in lines.chunks(BATCH_WINDOW) {
+    let mut code = exit::OK;
+    let mut window: Vec<BatchLine> = Vec::with_capacity(BATCH_WINDOW);
+    loop {
+        window.clear();
+        let mut failure = None;
+        while window.len() < BATCH_WINDOW {
+            match lines.next_line() {
+                Ok(Some((i, line))) => {
+                    if line.as_ref().map_or(true, |l| !l.trim().is_empty()) {
+                        window.push((i, line));
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
         let chunks: Vec<(Vec<Result<Decision, ()>>, String)> = window
             .par_chunks(BATCH_CHUNK)
             .map(|chunk| {
                 let mut text = String::with_capacity(chunk.len() * 256);
                 let ds = chunk
                     .iter()
-                    .map(|(i, line)| batch_line(set, *i, line, format, &mut text))
+                    .map(|(i, line)| match line {
+                        Ok(line) => batch_line(set, *i, line, format, &mut text),
+                        Err(why) => batch_error(*i, why, &mut text),
+                    })
                     .collect();
                 (ds, text)
             })
@@ -184,13 +199,101 @@ fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
             if out.write_all(text.as_bytes()).is_err() {
                 return exit::ERROR;
             }
-            decisions.extend(ds);
+            code = worse(code, batch_exit(ds.into_iter()));
+        }
+        if let Some(e) = failure {
+            let _ = out.flush();
+            super::error(format!("cannot read `{}`: {e}", path.display()));
+            return exit::ERROR;
+        }
+        if window.len() < BATCH_WINDOW {
+            break;
         }
     }
     if out.flush().is_err() {
         return exit::ERROR;
     }
-    batch_exit(decisions.into_iter())
+    code
+}
+
+/// The longest line `--requests` reads, in bytes. A longer one stops the run (there is no
+/// telling where the next line starts in, say, `/dev/zero`).
+const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// A line's 0-based number, and its text or why it cannot be read.
+type BatchLine = (usize, Result<String, String>);
+
+/// The lines of a `--requests` file, one at a time: 0-based number and text, or why the line
+/// cannot be read (not UTF-8). A UTF-8 byte-order mark before line 1 and `\r\n` line ends are
+/// accepted.
+struct BatchLines<R> {
+    reader: R,
+    number: usize,
+    buf: Vec<u8>,
+}
+
+impl<R: std::io::BufRead> BatchLines<R> {
+    fn new(reader: R) -> Self {
+        BatchLines {
+            reader,
+            number: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    fn next_line(&mut self) -> Result<Option<BatchLine>, String> {
+        use std::io::{BufRead, Read};
+        self.buf.clear();
+        let limit = u64::try_from(MAX_LINE_BYTES).unwrap_or(u64::MAX) + 1;
+        let n = (&mut self.reader)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| format!("line {}: {e}", self.number + 1))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let i = self.number;
+        self.number += 1;
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+            }
+        } else if self.buf.len() > MAX_LINE_BYTES {
+            return Err(format!(
+                "line {} is longer than {} MiB: stopping",
+                i + 1,
+                MAX_LINE_BYTES >> 20
+            ));
+        }
+        let mut bytes = self.buf.as_slice();
+        if i == 0 {
+            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        }
+        let line = match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_string()),
+            Err(e) => Err(format!(
+                "the line is not valid UTF-8 (byte {})",
+                e.valid_up_to() + 1
+            )),
+        };
+        Ok(Some((i, line)))
+    }
+}
+
+/// The worse of two batch exit codes: 2, then 1, then 3, then 0.
+fn worse(a: u8, b: u8) -> u8 {
+    let rank = |c| match c {
+        exit::ERROR => 3,
+        exit::FAILED => 2,
+        exit::INDETERMINATE => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
 }
 
 /// Requests per parallel task, and per window written at once.
@@ -222,11 +325,7 @@ fn batch_line(
             }
             Ok(r.decision)
         }
-        Err(e) => {
-            let msg = serde_json::json!({"error": format!("invalid request: {e}"), "line": i + 1});
-            out.push_str(&msg.to_string());
-            Err(())
-        }
+        Err(e) => return batch_error(i, &e, out),
     };
     out.push('\n');
     result
@@ -250,6 +349,14 @@ fn human_line(line: usize, request: &Request, r: &Response) -> String {
         s.push_str(&format!("; warning: {w}"));
     }
     s
+}
+
+/// The result line of line `i` (0-based) of a batch that is not a valid request.
+fn batch_error(i: usize, why: &str, out: &mut String) -> Result<Decision, ()> {
+    let msg = serde_json::json!({"error": format!("invalid request: {why}"), "line": i + 1});
+    out.push_str(&msg.to_string());
+    out.push('\n');
+    Err(())
 }
 
 /// Exit code of a batch: 2 if any line was invalid, else 1 if any request is denied, else 3 if

@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::Duration;
+use std::io::Read;
+use std::time::{Duration, Instant};
 
 use time::macros::format_description;
 use time::OffsetDateTime;
@@ -10,17 +11,30 @@ use time::OffsetDateTime;
 use super::api_call::{ApiCall, CLIENT_TOKEN};
 use super::credentials::Credentials;
 use super::endpoint::Endpoint;
+use super::redact::Redactor;
 use super::response::{classify, ApiResponse, DbsError, TransportError, TransportKind};
 use super::sign::{sign_rpc, RpcSignRequest};
+
+/// The largest response body read; a larger one is an error (not retried: it would be as large
+/// again).
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// Everything a [`Client`] needs. `Debug` shows no secret (see [`Credentials`]).
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub credentials: Credentials,
     pub endpoint: Endpoint,
+    /// Bound on connecting (within [`timeout`](Self::timeout)).
     pub connect_timeout: Duration,
-    /// Bound on each wait for response bytes (also used as the write timeout).
+    /// Bound on each write. Reads are bounded by [`timeout`](Self::timeout): ureq's deadline
+    /// for the whole attempt replaces its per-read timeout.
     pub read_timeout: Duration,
+    /// The deadline of one attempt: connecting, sending and reading the whole response. A
+    /// server that trickles its answer cannot stretch it.
+    pub timeout: Duration,
+    /// The deadline of the whole call: every attempt and the waits between them. No retry
+    /// starts that could not end before it.
+    pub total_timeout: Duration,
     /// Repeats after the first attempt for retryable failures.
     pub max_retries: u32,
     /// First backoff delay; it doubles per retry, up to `retry_max_delay`, with jitter.
@@ -30,13 +44,16 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// Defaults like the official SDK's: 5 s connect, 10 s read, 3 retries from 200 ms.
+    /// Defaults like the official SDK's: 5 s connect, 10 s read, 3 retries from 200 ms; 15 s
+    /// per attempt, 30 s in all.
     pub fn new(credentials: Credentials, endpoint: Endpoint) -> Self {
         ClientConfig {
             credentials,
             endpoint,
             connect_timeout: Duration::from_secs(5),
             read_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(15),
+            total_timeout: Duration::from_secs(30),
             max_retries: 3,
             retry_base_delay: Duration::from_millis(200),
             retry_max_delay: Duration::from_secs(5),
@@ -49,7 +66,8 @@ impl ClientConfig {
 /// (ureq's `tls` feature); there is no switch to turn that off.
 pub struct Client {
     config: ClientConfig,
-    agent: ureq::Agent,
+    /// Scrubs the credentials' secrets from every message and body this client returns.
+    redactor: Redactor,
 }
 
 impl fmt::Debug for Client {
@@ -62,15 +80,22 @@ impl fmt::Debug for Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Self {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(config.connect_timeout)
-            .timeout_read(config.read_timeout)
-            .timeout_write(config.read_timeout)
-            .user_agent(&config.user_agent)
+        let redactor = Redactor::for_credentials(&config.credentials);
+        Client { config, redactor }
+    }
+
+    /// An agent for one attempt that must end within `deadline` from now. ureq's connect
+    /// timeout replaces (rather than joins) the request deadline, so it is cut to fit.
+    fn agent(&self, deadline: Duration) -> ureq::Agent {
+        ureq::AgentBuilder::new()
+            .timeout_connect(self.config.connect_timeout.min(deadline))
+            .timeout_read(self.config.read_timeout)
+            .timeout_write(self.config.read_timeout)
+            .timeout(deadline)
+            .user_agent(&self.config.user_agent)
             // An API call is never redirected; following one could replay a signed request elsewhere.
             .redirects(0)
-            .build();
-        Client { config, agent }
+            .build()
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -81,17 +106,44 @@ impl Client {
     /// backoff. The ClientToken is fixed before the first attempt, so every retry carries the
     /// same one; each attempt is signed afresh (new date and nonce).
     pub fn call(&self, call: &ApiCall) -> Result<ApiResponse, DbsError> {
+        self.call_with(call, &mut |_| {})
+    }
+
+    /// [`call`](Self::call), telling `on_retry` about each retry before waiting for it.
+    pub fn call_with(
+        &self,
+        call: &ApiCall,
+        on_retry: &mut dyn FnMut(&Retry),
+    ) -> Result<ApiResponse, DbsError> {
         let mut params = call.params.clone();
         if call.add_client_token && !params.contains_key(CLIENT_TOKEN) {
             params.insert(CLIENT_TOKEN.to_string(), new_client_token()?);
         }
         let has_token = params.contains_key(CLIENT_TOKEN);
+        let end = Instant::now().checked_add(self.config.total_timeout);
+        let left = || {
+            end.map_or(Duration::MAX, |e| {
+                e.saturating_duration_since(Instant::now())
+            })
+        };
         let mut attempt: u32 = 0;
         loop {
-            match self.send_once(call, &params) {
+            let deadline = self.config.timeout.min(left());
+            match self.send_once(call, &params, deadline) {
                 Err(err) if attempt < self.config.max_retries && err.is_retryable(has_token) => {
-                    std::thread::sleep(self.backoff(attempt));
+                    let delay = self.backoff(attempt);
+                    // A retry that would start with no time left for it is not made.
+                    if delay >= left() {
+                        return Err(err);
+                    }
                     attempt += 1;
+                    on_retry(&Retry {
+                        attempt: attempt + 1,
+                        attempts: self.config.max_retries + 1,
+                        delay,
+                        reason: err.to_string(),
+                    });
+                    std::thread::sleep(delay);
                 }
                 result => return result,
             }
@@ -102,6 +154,7 @@ impl Client {
         &self,
         call: &ApiCall,
         params: &BTreeMap<String, String>,
+        deadline: Duration,
     ) -> Result<ApiResponse, DbsError> {
         let date = OffsetDateTime::now_utc()
             .format(format_description!(
@@ -126,22 +179,51 @@ impl Client {
         // The query is already RFC 3986 encoded, so the URL parser keeps it byte for byte and
         // the server sees exactly what was signed.
         let url = format!("{}/?{}", self.config.endpoint.base_url(), signed.query);
-        let mut request = self.agent.post(&url).set("accept", "application/json");
+        let mut request = self
+            .agent(deadline)
+            .post(&url)
+            .set("accept", "application/json");
         for (name, value) in &signed.headers {
             request = request.set(name, value);
         }
         let response = match request.send_bytes(b"") {
             Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t).into()),
+            Err(ureq::Error::Transport(t)) => {
+                let mut err = transport_error(&t);
+                // ureq quotes a header it refuses, value included.
+                err.message = self.redactor.scrub(&err.message).into_owned();
+                return Err(err.into());
+            }
         };
         let status = response.status();
-        let body = response.into_string().map_err(|e| {
-            DbsError::from(TransportError {
-                kind: io_transport_kind(e.kind()),
-                message: format!("reading the response body of HTTP {status}: {e}"),
-            })
-        })?;
-        classify(status, &body)
+        let mut bytes = Vec::new();
+        response
+            .into_reader()
+            .take(
+                u64::try_from(MAX_BODY_BYTES)
+                    .unwrap_or(u64::MAX)
+                    .saturating_add(1),
+            )
+            .read_to_end(&mut bytes)
+            .map_err(|e| {
+                DbsError::from(TransportError {
+                    kind: io_transport_kind(e.kind()),
+                    message: format!("reading the response body of HTTP {status}: {e}"),
+                })
+            })?;
+        if bytes.len() > MAX_BODY_BYTES {
+            return Err(TransportError {
+                kind: TransportKind::TooLarge,
+                message: format!(
+                    "the response body of HTTP {status} is larger than {} MB",
+                    MAX_BODY_BYTES >> 20
+                ),
+            }
+            .into());
+        }
+        let body = String::from_utf8_lossy(&bytes);
+        // A server may echo the request's headers: scrubbed before anything is read from it.
+        classify(status, &self.redactor.scrub(&body))
     }
 
     /// Delay before retry number `attempt` (0-based): "equal jitter", i.e. half of
@@ -161,6 +243,32 @@ impl Client {
             .checked_rem(half_nanos.saturating_add(1))
             .unwrap_or(0);
         half.saturating_add(Duration::from_nanos(extra))
+    }
+}
+
+/// A retry about to be made, for the caller to tell the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    /// The number of the attempt about to be made (2 for the first retry).
+    pub attempt: u32,
+    /// How many attempts there can be at most.
+    pub attempts: u32,
+    /// The wait before it.
+    pub delay: Duration,
+    /// Why the previous attempt failed (secrets scrubbed, as in every error of the client).
+    pub reason: String,
+}
+
+impl fmt::Display for Retry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "retrying in {:.1} s (attempt {} of {}): {}",
+            self.delay.as_secs_f64(),
+            self.attempt,
+            self.attempts,
+            self.reason
+        )
     }
 }
 

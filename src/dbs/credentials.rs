@@ -116,6 +116,13 @@ pub enum CredentialsError {
         path: PathBuf,
     },
 
+    /// A value that cannot travel in an HTTP header (or be signed as it was meant). The message
+    /// names where the value came from, never the value.
+    #[error(
+        "{origin} {problem}; fix the value where it is set (it is a secret, so it is not shown)"
+    )]
+    InvalidValue { origin: String, problem: String },
+
     #[error("profile `{profile}` in {} has no `{field}`", .path.display())]
     ProfileIncomplete {
         profile: String,
@@ -138,6 +145,23 @@ impl Credentials {
     pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
         self.security_token = Some(Secret::new(token));
         self
+    }
+
+    /// Checks that every value can be sent: visible ASCII only, no whitespace or control
+    /// character (a trailing `\r` from a CRLF `.env` file is the usual culprit). Each `*_origin`
+    /// names where a value came from, for the error; no error holds a value.
+    pub fn check(
+        &self,
+        id_origin: impl FnOnce() -> String,
+        secret_origin: impl FnOnce() -> String,
+        token_origin: impl FnOnce() -> String,
+    ) -> Result<(), CredentialsError> {
+        check_value(&self.access_key_id, id_origin)?;
+        check_value(self.access_key_secret.expose(), secret_origin)?;
+        if let Some(token) = &self.security_token {
+            check_value(token.expose(), token_origin)?;
+        }
+        Ok(())
     }
 
     /// Resolves credentials from the process environment and the aliyun CLI config file.
@@ -177,6 +201,11 @@ impl Credentials {
             (Some(id), Some(secret)) => {
                 let mut creds = Credentials::new(id, secret);
                 creds.security_token = var(ENV_SECURITY_TOKEN).map(Secret::new);
+                creds.check(
+                    || ENV_ACCESS_KEY_ID.to_string(),
+                    || ENV_ACCESS_KEY_SECRET.to_string(),
+                    || ENV_SECURITY_TOKEN.to_string(),
+                )?;
                 return Ok(creds);
             }
             (Some(_), None) => {
@@ -221,6 +250,36 @@ impl Credentials {
         }
         from_config_file(&path, var(ENV_PROFILE).as_deref())
     }
+}
+
+/// Credential values are base64 or alphanumeric with `+/=-_.`: anything outside visible ASCII
+/// is a copy-paste or line-ending accident, and would break (or be quoted by) the HTTP layer.
+fn check_value(value: &str, origin: impl FnOnce() -> String) -> Result<(), CredentialsError> {
+    let Some((at, bad)) = value.char_indices().find(|(_, c)| !c.is_ascii_graphic()) else {
+        return Ok(());
+    };
+    let what = match bad {
+        '\r' => "a carriage return (\\r)",
+        '\n' => "a line feed (\\n)",
+        '\t' => "a tab",
+        ' ' => "a space",
+        c if c.is_control() => "a control character",
+        _ => "a non-ASCII character",
+    };
+    let trailing = value[at..].chars().all(|c| !c.is_ascii_graphic());
+    let problem = if trailing && matches!(bad, '\r' | '\n') {
+        format!("ends with {what}, as a file with Windows (CRLF) line endings leaves")
+    } else if trailing {
+        format!("ends with {what}")
+    } else if at == 0 {
+        format!("starts with {what}")
+    } else {
+        format!("holds {what}")
+    };
+    Err(CredentialsError::InvalidValue {
+        origin: origin(),
+        problem,
+    })
 }
 
 fn no_config_path() -> CredentialsError {
@@ -284,21 +343,26 @@ fn from_config_file(path: &Path, profile: Option<&str>) -> Result<Credentials, C
     };
     // Very old CLI configs have no `mode`; they were AccessKey profiles.
     let mode = entry.get("mode").and_then(Value::as_str).unwrap_or("AK");
-    match mode {
-        "AK" | "" => Ok(Credentials::new(
-            field("access_key_id")?,
-            field("access_key_secret")?,
-        )),
-        "StsToken" => Ok(
-            Credentials::new(field("access_key_id")?, field("access_key_secret")?)
-                .with_security_token(field("sts_token")?),
-        ),
-        other => Err(CredentialsError::UnsupportedMode {
-            profile: name.to_string(),
-            mode: other.to_string(),
-            path: path.to_path_buf(),
-        }),
-    }
+    let creds = match mode {
+        "AK" | "" => Credentials::new(field("access_key_id")?, field("access_key_secret")?),
+        "StsToken" => Credentials::new(field("access_key_id")?, field("access_key_secret")?)
+            .with_security_token(field("sts_token")?),
+        other => {
+            return Err(CredentialsError::UnsupportedMode {
+                profile: name.to_string(),
+                mode: other.to_string(),
+                path: path.to_path_buf(),
+            })
+        }
+    };
+    let origin =
+        |key: &'static str| move || format!("`{key}` of profile `{name}` in {}", path.display());
+    creds.check(
+        origin("access_key_id"),
+        origin("access_key_secret"),
+        origin("sts_token"),
+    )?;
+    Ok(creds)
 }
 
 #[cfg(test)]
@@ -454,6 +518,51 @@ mod tests {
             Credentials::resolve(&env, None),
             Err(CredentialsError::Missing { .. })
         ));
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_a_header_is_an_error_naming_its_origin_not_the_value() {
+        let token = "CAIS-token-value-9";
+        let env = env_of(&[
+            (ENV_ACCESS_KEY_ID, "id"),
+            (ENV_ACCESS_KEY_SECRET, "s3cr3t"),
+            (ENV_SECURITY_TOKEN, "CAIS-token-value-9\r"),
+        ]);
+        let err = Credentials::resolve(&env, None).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(ENV_SECURITY_TOKEN), "{msg}");
+        assert!(
+            msg.contains("carriage return") && msg.contains("CRLF"),
+            "{msg}"
+        );
+        assert!(
+            !msg.contains(token) && !format!("{err:?}").contains(token),
+            "{msg}"
+        );
+
+        for (secret, needle) in [
+            ("a b", "holds a space"),
+            (" ab", "starts with a space"),
+            ("ab\n", "ends with a line feed"),
+            ("ab\u{7f}c", "a control character"),
+            ("abé", "non-ASCII"),
+        ] {
+            let env = env_of(&[(ENV_ACCESS_KEY_ID, "id"), (ENV_ACCESS_KEY_SECRET, secret)]);
+            let msg = Credentials::resolve(&env, None).unwrap_err().to_string();
+            assert!(
+                msg.contains(ENV_ACCESS_KEY_SECRET) && msg.contains(needle),
+                "{msg}"
+            );
+        }
+
+        let f = config_file(
+            r#"{"current": "s", "profiles": [{"name": "s", "mode": "StsToken",
+            "access_key_id": "id", "access_key_secret": "sec", "sts_token": "CAIS-token-value-9\r\n"}]}"#,
+        );
+        let env = env_of(&[(ENV_CONFIG_FILE, f.path().to_str().unwrap())]);
+        let msg = Credentials::resolve(&env, None).unwrap_err().to_string();
+        assert!(msg.contains("`sts_token` of profile `s`"), "{msg}");
+        assert!(!msg.contains(token), "{msg}");
     }
 
     #[test]

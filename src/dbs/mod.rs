@@ -12,6 +12,7 @@ mod api_call;
 pub mod client;
 pub mod credentials;
 pub mod endpoint;
+pub mod redact;
 pub mod response;
 #[cfg(feature = "client")]
 mod sign;
@@ -20,9 +21,10 @@ pub mod start_backup_plan;
 pub use access_denied::{AccessDeniedDetail, ForbiddenBody};
 pub use api_call::{ApiCall, API_VERSION_2019, API_VERSION_2021, CLIENT_TOKEN};
 #[cfg(feature = "client")]
-pub use client::{new_client_token, Client, ClientConfig};
+pub use client::{new_client_token, Client, ClientConfig, Retry, MAX_BODY_BYTES};
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use endpoint::{Endpoint, EndpointError};
+pub use redact::Redactor;
 pub use response::{
     classify, ApiResponse, DbsError, TransportError, TransportKind, FORBIDDEN_CODES,
 };

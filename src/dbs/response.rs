@@ -144,6 +144,10 @@ pub enum TransportKind {
     Dns,
     /// The connection broke while sending or reading (reset, closed early).
     Io,
+    /// The response body is larger than the client reads ([`MAX_BODY_BYTES`]). Not retried.
+    ///
+    /// [`MAX_BODY_BYTES`]: super::client::MAX_BODY_BYTES
+    TooLarge,
     Other,
 }
 
@@ -155,6 +159,7 @@ impl fmt::Display for TransportKind {
             TransportKind::Tls => "TLS handshake failed",
             TransportKind::Dns => "DNS lookup failed",
             TransportKind::Io => "connection failed",
+            TransportKind::TooLarge => "response too large",
             TransportKind::Other => "request failed",
         })
     }
@@ -186,6 +191,17 @@ pub fn classify(status: u16, body_text: &str) -> Result<ApiResponse, DbsError> {
     let Some(obj) = body.as_object() else {
         return Err(server("the response body is not a JSON object", None));
     };
+    // serde_json keeps the last of repeated keys: `{"Success":false,"Success":true}` would
+    // read as a success. A response that says two things is not read at all.
+    if let Some(key) = repeated_key(body_text) {
+        return Err(server(
+            &format!(
+                "the response repeats the key `{}`, so it cannot be read safely",
+                key.escape_debug()
+            ),
+            None,
+        ));
+    }
     let code = field(obj, &["Code", "code", "ErrCode", "errCode"]);
     let message = field(obj, &["Message", "message", "ErrMessage", "errMessage"]);
     let request_id = field(obj, &["RequestId", "requestId"]);
@@ -240,6 +256,37 @@ pub fn classify(status: u16, body_text: &str) -> Result<ApiResponse, DbsError> {
         request_id,
         body,
     })
+}
+
+/// The top-level keys [`classify`] reads, case-folded: it reads several spellings of each.
+const READ_KEYS: &[&str] = &[
+    "success",
+    "code",
+    "errcode",
+    "message",
+    "errmessage",
+    "requestid",
+    "httpstatuscode",
+    "accessdenieddetail",
+];
+
+/// A key repeated in one object anywhere in `text`, or repeated up to case among the
+/// top-level keys that [`classify`] reads. The crate's own parser keeps every member.
+fn repeated_key(text: &str) -> Option<String> {
+    let parsed = crate::json::parse(text);
+    let top: Vec<crate::source::Span> = match parsed.root.as_ref().map(|r| &r.value) {
+        Some(crate::json::Value::Object(members)) => members.iter().map(|m| m.key_span).collect(),
+        _ => Vec::new(),
+    };
+    parsed
+        .duplicates
+        .into_iter()
+        .find(|d| {
+            d.exact
+                || (top.contains(&d.first)
+                    && READ_KEYS.contains(&d.key.to_ascii_lowercase().as_str()))
+        })
+        .map(|d| d.key)
 }
 
 /// The first of `keys` that holds a string (numbers are read as text).
@@ -405,6 +452,26 @@ mod tests {
 
         assert!(matches!(classify(200, "[1]"), Err(DbsError::Server { .. })));
         assert!(matches!(classify(200, ""), Err(DbsError::Server { .. })));
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_whatever_it_says() {
+        for body in [
+            r#"{"Success":false,"Success":true}"#,
+            r#"{"Success":true,"RequestId":"r","Success":true}"#,
+            r#"{"Success":true,"Data":{"Id":"a","Id":"b"}}"#,
+            r#"{"Success":false,"success":true}"#,
+        ] {
+            let err = classify(200, body).unwrap_err();
+            assert!(
+                matches!(&err, DbsError::Server { status: 200, .. })
+                    && err.to_string().contains("repeats the key"),
+                "{body}: {err}"
+            );
+            assert!(!err.is_retryable(true), "{body}");
+        }
+        // Keys that differ in case, outside what is read, are not a conflict.
+        assert!(classify(200, r#"{"Success":true,"Data":{"id":"a","Id":"b"}}"#).is_ok());
     }
 
     #[test]

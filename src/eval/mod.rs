@@ -123,7 +123,8 @@ pub use explain::explain;
 pub use policy_set::{evaluate, LoadError, PolicySet};
 pub(crate) use request::{Context, ContextBuilder};
 pub use request::{
-    Request, RequestBuilder, RequestError, Resource, ResourcePart, PRINCIPAL_UNKNOWN,
+    Request, RequestBuilder, RequestError, Resource, ResourcePart, MAX_FIELD_BYTES,
+    PRINCIPAL_UNKNOWN,
 };
 pub use response::{EvalError, MatchedStatement, Response};
 pub use trace::{

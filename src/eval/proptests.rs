@@ -6,7 +6,10 @@ use serde_json::{json, Value};
 
 use super::tests::load;
 use super::*;
-use crate::policy::pattern::{glob_covers, glob_match, glob_overlaps, Pattern, Piece};
+use crate::policy::pattern::{
+    glob_covers, glob_match, glob_match_ignore_ascii_case, glob_overlaps, pattern_covers, Pattern,
+    Piece,
+};
 use crate::policy::PolicyKind;
 
 // ---------------------------------------------------------------- the universe
@@ -447,6 +450,51 @@ proptest! {
         let expected = regex_oracle(&p, &t);
         prop_assert_eq!(glob_match(&p, &t), expected);
         prop_assert_eq!(Pattern::new(&p).matches(&t), expected);
+    }
+
+    /// Pieces longer than the matcher's short-piece search (the bit-parallel path), with texts
+    /// built to match the pattern and then perhaps broken in one place.
+    #[test]
+    fn long_pieces_agree_with_regex(
+        pieces in proptest::collection::vec("[abAé?]{20,90}", 1..4),
+        stars in proptest::collection::vec(any::<bool>(), 5),
+        fills in proptest::collection::vec("[abé]{0,12}", 5),
+        broken in proptest::option::of((any::<prop::sample::Index>(), "[abBé]")),
+    ) {
+        let star = |i: usize| if stars[i] { "*" } else { "" };
+        let mut p = String::from(star(0));
+        let mut t = String::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                p.push('*');
+            }
+            p.push_str(piece);
+            t.push_str(&fills[i]);
+            t.push_str(&piece.replace('?', "b"));
+        }
+        p.push_str(star(4));
+        t.push_str(&fills[4]);
+        if let Some((at, c)) = broken {
+            let mut chars: Vec<char> = t.chars().collect();
+            if !chars.is_empty() {
+                let i = at.index(chars.len());
+                chars[i] = c.chars().next().unwrap();
+            }
+            t = chars.into_iter().collect();
+        }
+        let expected = regex_oracle(&p, &t);
+        prop_assert_eq!(glob_match(&p, &t), expected);
+        prop_assert_eq!(Pattern::new(&p).matches(&t), expected);
+        let (pl, tl) = (p.to_ascii_lowercase(), t.to_ascii_uppercase());
+        prop_assert_eq!(
+            glob_match_ignore_ascii_case(&p, &tl),
+            regex_oracle(&pl, &tl.to_ascii_lowercase())
+        );
+        // A specific pattern without wildcards is covered exactly when it matches.
+        prop_assert_eq!(pattern_covers(&p, &t), expected);
+        // The same without `?`: the `*`-only matcher's long-piece search.
+        let q = p.replace('?', "b");
+        prop_assert_eq!(Pattern::new(&q).matches(&t), regex_oracle(&q, &t));
     }
 
     #[test]

@@ -174,6 +174,40 @@ pub enum RequestError {
     KnownAndUnknown(String),
     #[error("context key `{key}`: values are strings, numbers, booleans or arrays of them, found {found}")]
     BadValue { key: String, found: &'static str },
+    /// A field past [`MAX_FIELD_BYTES`].
+    #[error("{field} is {len} bytes long; a request field may be at most {max} bytes")]
+    TooLong {
+        field: String,
+        len: usize,
+        max: usize,
+    },
+}
+
+/// The longest action, resource, principal, context key or context value a request takes, in
+/// bytes. RAM's own names and ARNs are far shorter (a whole policy is at most 6,144
+/// characters); the cap keeps the cost of one evaluation bounded by the policies alone.
+pub const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// `text` is at most [`MAX_FIELD_BYTES`] long; `field` names it for the error.
+fn check_len(text: &str, field: impl FnOnce() -> String) -> Result<(), RequestError> {
+    if text.len() <= MAX_FIELD_BYTES {
+        return Ok(());
+    }
+    Err(RequestError::TooLong {
+        field: field(),
+        len: text.len(),
+        max: MAX_FIELD_BYTES,
+    })
+}
+
+/// The start of a (long) key, to name it in a message.
+fn key_start(key: &str) -> String {
+    let start: String = key.chars().take(40).collect();
+    if start.len() < key.len() {
+        format!("`{start}…`")
+    } else {
+        format!("`{start}`")
+    }
 }
 
 /// One known request value, parsed on first use for each family that reads it (a value is
@@ -335,6 +369,28 @@ impl RequestBuilder {
         self
     }
 
+    fn check_lengths(&self) -> Result<(), RequestError> {
+        check_len(&self.action, || "the action".into())?;
+        check_len(&self.resource.to_string(), || "the resource".into())?;
+        if let Some(p) = &self.context.principal {
+            check_len(p, || "the principal".into())?;
+        }
+        for key in &self.context.unknown {
+            check_len(key, || format!("unknown key {}", key_start(key)))?;
+        }
+        for (key, values) in &self.context.values {
+            check_len(key, || format!("context key {}", key_start(key)))?;
+            let values = match values {
+                Values::One(v) => std::slice::from_ref(v),
+                Values::Many(vs) => vs.as_slice(),
+            };
+            for v in values {
+                check_len(v, || format!("a value of context key {}", key_start(key)))?;
+            }
+        }
+        Ok(())
+    }
+
     fn fail(mut self, e: RequestError) -> Self {
         self.error.get_or_insert(e);
         self
@@ -347,6 +403,7 @@ impl RequestBuilder {
         if self.action.is_empty() {
             return Err(RequestError::EmptyAction);
         }
+        self.check_lengths()?;
         let action_lower = self.action.to_lowercase();
         let context = Arc::new(self.context.build()?);
         Ok(Request::new(
@@ -789,6 +846,44 @@ mod tests {
         assert!(matches!(r.lookup("acs:principalarn"), Lookup::Unknown(_)));
         let r = Request::builder("dbs:X", "*").build().unwrap();
         assert!(matches!(r.lookup("acs:principalarn"), Lookup::Absent));
+    }
+
+    #[test]
+    fn fields_past_the_length_cap_are_refused_by_name() {
+        let long = "a".repeat(MAX_FIELD_BYTES + 1);
+        let ok = "a".repeat(MAX_FIELD_BYTES);
+        assert!(Request::builder(format!("dbs:{}", &ok[4..]), "*")
+            .context("k", ok.clone())
+            .build()
+            .is_ok());
+        let cases = [
+            (Request::builder(format!("dbs:{long}"), "*"), "the action"),
+            (Request::builder("dbs:A", long.as_str()), "the resource"),
+            (
+                Request::builder("dbs:A", "*").principal(long.clone()),
+                "the principal",
+            ),
+            (
+                Request::builder("dbs:A", "*").unknown(long.clone()),
+                "unknown key `aaa",
+            ),
+            (
+                Request::builder("dbs:A", "*").context(long.clone(), "v"),
+                "context key `aaa",
+            ),
+            (
+                Request::builder("dbs:A", "*").context_values("acs:K", vec![ok, long.clone()]),
+                "a value of context key `acs:K`",
+            ),
+        ];
+        for (b, needle) in cases {
+            let e = b.build().err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                e.starts_with(needle) && e.contains("at most 16384 bytes"),
+                "{e}"
+            );
+            assert!(e.len() < 200, "{e}");
+        }
     }
 
     #[test]

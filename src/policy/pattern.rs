@@ -153,6 +153,9 @@ fn segments_match(pattern: &str, text: &str) -> bool {
 /// found this way starts on a character boundary (a UTF-8 lead byte never equals a
 /// continuation byte).
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() > SHORT_PIECE {
+        return find_long(hay, needle);
+    }
     let (&last, init) = needle.split_last()?;
     let mut end = init.len();
     while let Some(i) = hay.get(end..)?.iter().position(|&b| b == last) {
@@ -166,54 +169,41 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Whether `text` matches the wildcard `pattern` (case-sensitive).
-///
-/// The classic greedy algorithm with one backtrack point: linear in practice, never exponential.
-/// It walks bytes, so it never allocates; `?` and the backtrack step move by whole characters,
-/// which keeps both positions on character boundaries (UTF-8 is self-synchronising, so a literal
-/// byte-for-byte match of pattern characters consumes whole text characters).
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
-    let (mut pi, mut ti) = (0, 0);
-    // Position of the last `*` in the pattern and the text position it is tried at.
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some(b'*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(b'?') => {
-                pi += 1;
-                ti += char_width(t, ti);
-            }
-            Some(&c) if Some(&c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    let next = st + char_width(t, st);
-                    pi = sp + 1;
-                    ti = next;
-                    star = Some((sp, next));
-                }
-                None => return false,
-            },
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == b'*'))
+/// [`find`] for a long needle, where trying each place could cost |hay|·|needle|.
+fn find_long(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    kmp(needle, hay, |c| c).map(|end| end - needle.len())
 }
 
-/// Width in bytes of the UTF-8 character starting at `i` (1 past the end).
-fn char_width(t: &[u8], i: usize) -> usize {
-    match t.get(i) {
-        Some(&b) if b >= 0xF0 => 4,
-        Some(&b) if b >= 0xE0 => 3,
-        Some(&b) if b >= 0xC0 => 2,
-        _ => 1,
+/// Whether `text` matches the wildcard `pattern` (case-sensitive).
+///
+/// Linear in the text: see [`wild_match`]. ASCII pattern and text are matched as bytes; others
+/// as characters, so that `?` takes one whole character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        wild_match(pattern.as_bytes(), text.as_bytes(), |c| c, |_| true)
+    } else {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        wild_match(&p, &t, |c| c, |_| true)
     }
+}
+
+/// Patterns that made the greedy matcher cost |pattern|·|text| (each about 5 KB, and none
+/// matches a text of `a`s), for the tests and the benchmark.
+#[doc(hidden)]
+pub fn hostile_patterns() -> Vec<(&'static str, String)> {
+    let long = "a".repeat(5000);
+    let short = "a".repeat(20);
+    vec![
+        ("suffix-after-star", format!("dbs:*{long}b")),
+        ("long-piece", format!("dbs:*{long}b*")),
+        ("long-piece-with-one", format!("dbs:*{long}?b*")),
+        (
+            "many-pieces",
+            format!("dbs:*{}*b", vec![short.as_str(); 240].join("*")),
+        ),
+        ("alternating-ones", format!("dbs:*{}b*", "a?".repeat(2500))),
+    ]
 }
 
 /// A piece of a text some of whose parts are not known (an ARN rendered from a template with a
@@ -302,13 +292,16 @@ pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
 /// [`glob_match`] ignoring ASCII case, as actions are matched (SEMANTICS.md section 2).
 pub fn glob_match_ignore_ascii_case(pattern: &str, text: &str) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
-        glob_units(pattern.as_bytes(), text.as_bytes(), |p, t| {
-            p == b'?' || p.eq_ignore_ascii_case(&t)
-        })
+        wild_match(
+            pattern.as_bytes(),
+            text.as_bytes(),
+            |c| c.to_ascii_lowercase(),
+            |_| true,
+        )
     } else {
         let p: Vec<char> = pattern.chars().collect();
         let t: Vec<char> = text.chars().collect();
-        glob_units(&p, &t, |p, t| p == '?' || p.eq_ignore_ascii_case(&t))
+        wild_match(&p, &t, |c| c.to_ascii_lowercase(), |_| true)
     }
 }
 
@@ -322,7 +315,7 @@ pub fn glob_match_ignore_ascii_case(pattern: &str, text: &str) -> bool {
 /// `?*` here, although both mean "one or more characters"). The linter only reports on a
 /// `true`, so a miss costs a finding, never a false one.
 pub fn pattern_covers(general: &str, specific: &str) -> bool {
-    covers_by(general, specific, |g, s| g == s, |g, s| g == s)
+    covers_by(general, specific, |g| g, |g| g)
 }
 
 /// [`pattern_covers`] ignoring ASCII case, for actions.
@@ -330,79 +323,204 @@ pub fn pattern_covers_ignore_ascii_case(general: &str, specific: &str) -> bool {
     covers_by(
         general,
         specific,
-        |g: u8, s: u8| g.eq_ignore_ascii_case(&s),
-        |g: char, s: char| g.eq_ignore_ascii_case(&s),
+        |g: u8| g.to_ascii_lowercase(),
+        |g: char| g.to_ascii_lowercase(),
     )
 }
 
+/// `specific` read as text whose `*` and `?` are plain units: a literal of `general` absorbs
+/// only the same literal (never a `*` or `?`, which no literal equals), its `?` one unit that is
+/// not a `*`, its `*` anything. `key_*` fold case, or not.
 fn covers_by(
     general: &str,
     specific: &str,
-    eq_byte: impl Fn(u8, u8) -> bool,
-    eq_char: impl Fn(char, char) -> bool,
+    key_byte: fn(u8) -> u8,
+    key_char: fn(char) -> char,
 ) -> bool {
-    // A literal of `general` absorbs only the same literal; `?` absorbs one literal or `?`.
     if general.is_ascii() && specific.is_ascii() {
-        glob_units(general.as_bytes(), specific.as_bytes(), |g, s| {
-            if g == b'?' {
-                s != b'*'
-            } else {
-                s != b'*' && s != b'?' && eq_byte(g, s)
-            }
+        wild_match(general.as_bytes(), specific.as_bytes(), key_byte, |s| {
+            s != b'*'
         })
     } else {
         let g: Vec<char> = general.chars().collect();
         let s: Vec<char> = specific.chars().collect();
-        glob_units(&g, &s, |g, s| {
-            if g == '?' {
-                s != '*'
-            } else {
-                s != '*' && s != '?' && eq_char(g, s)
-            }
-        })
+        wild_match(&g, &s, key_char, |s| s != '*')
     }
 }
 
-trait Unit: Copy + PartialEq {
+trait Unit: Copy + Eq + std::hash::Hash {
     const STAR: Self;
+    const ONE: Self;
+    /// An index below 256 for the units a table can hold (bytes, ASCII characters).
+    fn small(self) -> Option<usize>;
 }
 impl Unit for u8 {
     const STAR: u8 = b'*';
+    const ONE: u8 = b'?';
+    fn small(self) -> Option<usize> {
+        Some(usize::from(self))
+    }
 }
 impl Unit for char {
     const STAR: char = '*';
+    const ONE: char = '?';
+    fn small(self) -> Option<usize> {
+        usize::try_from(u32::from(self)).ok().filter(|&i| i < 256)
+    }
 }
 
-/// Greedy glob matching where `*` in `p` absorbs any run of `t` and every other unit of `p`
-/// absorbs one unit of `t` when `unit(p, t)`. Remembering only the last `*` is enough for
-/// any per-unit predicate: the pieces between stars have fixed length, and matching each at
-/// its leftmost place never loses a match.
-fn glob_units<T: Unit>(p: &[T], t: &[T], unit: impl Fn(T, T) -> bool) -> bool {
-    let (mut pi, mut ti) = (0, 0);
-    // Position of the last `*` in the pattern and the text position it is tried at.
-    let mut star: Option<(usize, usize)> = None;
-    while let Some(&tc) = t.get(ti) {
-        match p.get(pi) {
-            Some(&c) if c == T::STAR => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(&c) if unit(c, tc) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
+/// Pieces up to this long are searched for by trying each start (at most this many
+/// comparisons per text unit); longer ones with a bit-parallel automaton.
+const SHORT_PIECE: usize = 32;
+
+/// Wildcard matching of `p` against `t`, in time linear in the text: `*` in `p` absorbs any
+/// run of `t`, `?` one unit `u` of `t` for which `one_ok(u)`, any other unit of `p` one unit of
+/// `t` equal to it under `key` (case folding, or none).
+///
+/// The pieces between stars have fixed length, so the piece before the first star is anchored
+/// at the start, the piece after the last at the end, and each piece between is taken at its
+/// leftmost place after the previous one, which never loses a match. Each search scans the text
+/// once from where the previous piece ended: with at most [`SHORT_PIECE`] comparisons per unit
+/// for a short piece, Knuth-Morris-Pratt for a long one without `?` (linear), and one step of
+/// a shift-and automaton (a word per 64 pattern units) for a long one with `?`. No
+/// backtracking: the greedy algorithm's O(|p|·|t|) worst case is gone.
+fn wild_match<T: Unit>(p: &[T], t: &[T], key: fn(T) -> T, one_ok: fn(T) -> bool) -> bool {
+    let fits = |piece: &[T], at: &[T]| {
+        piece.len() <= at.len()
+            && piece.iter().zip(at).all(|(&c, &u)| {
+                if c == T::ONE {
+                    one_ok(u)
+                } else {
+                    key(c) == key(u)
                 }
-                None => return false,
-            },
+            })
+    };
+    let (Some(head), Some(tail)) = (
+        p.iter().position(|&c| c == T::STAR),
+        p.iter().rposition(|&c| c == T::STAR),
+    ) else {
+        return p.len() == t.len() && fits(p, t);
+    };
+    let (first, last) = (
+        p.get(..head).unwrap_or_default(),
+        p.get(tail + 1..).unwrap_or_default(),
+    );
+    let Some(rest) = t.len().checked_sub(first.len() + last.len()) else {
+        return false;
+    };
+    let end = first.len() + rest;
+    if !fits(first, t) || !fits(last, t.get(end..).unwrap_or_default()) {
+        return false;
+    }
+    let mut window = t.get(first.len()..end).unwrap_or_default();
+    for piece in p
+        .get(head + 1..tail)
+        .unwrap_or_default()
+        .split(|&c| c == T::STAR)
+        .filter(|piece| !piece.is_empty())
+    {
+        let found = if piece.len() <= SHORT_PIECE {
+            (0..=window.len().saturating_sub(piece.len()))
+                .find(|&at| fits(piece, window.get(at..).unwrap_or_default()))
+                .map(|at| at + piece.len())
+        } else if piece.contains(&T::ONE) {
+            shift_and(piece, window, key, one_ok)
+        } else {
+            kmp(piece, window, key)
+        };
+        match found {
+            Some(after) => window = window.get(after..).unwrap_or_default(),
+            None => return false,
         }
     }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|&c| c == T::STAR))
+    true
+}
+
+/// The end of the leftmost match of `needle` (literal units only) in `hay` under `key`, by
+/// Knuth-Morris-Pratt: O(|needle| + |hay|) whatever the texts.
+fn kmp<T: Unit>(needle: &[T], hay: &[T], key: fn(T) -> T) -> Option<usize> {
+    let needle: Vec<T> = needle.iter().map(|&c| key(c)).collect();
+    // fail[i]: length of the longest proper border of needle[..=i].
+    let mut fail = vec![0usize; needle.len()];
+    let mut k = 0;
+    for (i, &c) in needle.iter().enumerate().skip(1) {
+        while k > 0 && needle.get(k) != Some(&c) {
+            k = fail.get(k - 1).copied().unwrap_or(0);
+        }
+        if needle.get(k) == Some(&c) {
+            k += 1;
+        }
+        if let Some(f) = fail.get_mut(i) {
+            *f = k;
+        }
+    }
+    let mut k = 0;
+    for (i, &u) in hay.iter().enumerate() {
+        let u = key(u);
+        while k > 0 && needle.get(k) != Some(&u) {
+            k = fail.get(k - 1).copied().unwrap_or(0);
+        }
+        if needle.get(k) == Some(&u) {
+            k += 1;
+        }
+        if k == needle.len() {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// The end of the leftmost match of `piece` (no `*`) in `hay`, by the shift-and automaton:
+/// bit `j` of the state says that the last `j + 1` units read match the piece's first `j + 1`.
+fn shift_and<T: Unit>(
+    piece: &[T],
+    hay: &[T],
+    key: fn(T) -> T,
+    one_ok: fn(T) -> bool,
+) -> Option<usize> {
+    let words = piece.len().div_ceil(64);
+    let mut ones = vec![0u64; words];
+    // Masks of the literal units: in a table for small units, a map for the others.
+    let mut table: Vec<Option<Vec<u64>>> = vec![None; 256];
+    let mut others: std::collections::HashMap<T, Vec<u64>> = std::collections::HashMap::new();
+    for (j, &c) in piece.iter().enumerate() {
+        let slot = if c == T::ONE {
+            ones.get_mut(j / 64)
+        } else {
+            let k = key(c);
+            let mask = match k.small().and_then(|i| table.get_mut(i)) {
+                Some(entry) => entry.get_or_insert_with(|| vec![0u64; words]),
+                None => others.entry(k).or_insert_with(|| vec![0u64; words]),
+            };
+            mask.get_mut(j / 64)
+        };
+        if let Some(w) = slot {
+            *w |= 1 << (j % 64);
+        }
+    }
+    let last = piece.len().checked_sub(1)?;
+    let (top, top_bit) = (last / 64, 1u64 << (last % 64));
+    let zero = vec![0u64; words];
+    let mut state = vec![0u64; words];
+    for (i, &u) in hay.iter().enumerate() {
+        let k = key(u);
+        let lit = match k.small() {
+            Some(i) => table.get(i).and_then(Option::as_ref),
+            None => others.get(&k),
+        }
+        .unwrap_or(&zero);
+        let one = if one_ok(u) { &ones } else { &zero };
+        let mut carry = 1u64;
+        for ((s, &o), &l) in state.iter_mut().zip(one).zip(lit) {
+            let next = ((*s << 1) | carry) & (o | l);
+            carry = *s >> 63;
+            *s = next;
+        }
+        if state.get(top).is_some_and(|w| w & top_bit != 0) {
+            return Some(i + 1);
+        }
+    }
+    None
 }
 
 /// `*`, `**`, ...: the pattern matches everything.
@@ -594,6 +712,32 @@ mod tests {
         assert!(m("", ""));
         assert!(!m("", "a"));
         assert!(m("*", ""));
+    }
+
+    /// Patterns that cost the greedy matcher |pattern|·|text| steps (13 s for the first): a
+    /// 5 KB pattern, within RAM's 6,144-character policy limit, against a 1 MB text (64 KB in a
+    /// debug build, which is some 30 times slower). `benches/eval.rs` (`pattern/*`) has the
+    /// release figures.
+    #[test]
+    fn hostile_patterns_take_time_linear_in_the_text() {
+        let size = if cfg!(debug_assertions) {
+            1 << 16
+        } else {
+            1 << 20
+        };
+        let text = format!("dbs:{}", "a".repeat(size));
+        let upper = text.to_ascii_uppercase();
+        for (name, pattern) in hostile_patterns() {
+            let started = std::time::Instant::now();
+            assert!(!glob_match(&pattern, &text), "{name}");
+            assert!(!Pattern::new(&pattern).matches(&text), "{name}");
+            assert!(!glob_match_ignore_ascii_case(&pattern, &upper), "{name}");
+            let took = started.elapsed();
+            assert!(
+                took.as_secs_f64() < 1.5,
+                "{name}: {took:?} for three matches"
+            );
+        }
     }
 
     #[test]

@@ -384,7 +384,8 @@ fn read_timeout_gives_a_transport_timeout_without_retrying() {
         }
     });
     let mut config = test_config(creds(), &format!("http://127.0.0.1:{port}"));
-    config.read_timeout = Duration::from_millis(300);
+    // The attempt deadline bounds the wait (it supersedes ureq's per-read timeout).
+    config.timeout = Duration::from_millis(300);
     let client = Client::new(config);
 
     let started = Instant::now();

@@ -11,6 +11,7 @@
 mod common;
 
 mod agreement;
+mod call_limits;
 mod cli_call;
 mod cli_lint;
 mod cli_preflight;
@@ -19,3 +20,5 @@ mod dbs_client;
 mod eval_cases;
 mod input_checks;
 mod lint_fixtures;
+mod secrets;
+mod simulate_limits;
