@@ -256,6 +256,7 @@ pub fn run(args: LintArgs) -> u8 {
     let handler = render::human::handler(color);
     let sarif = args.format == Format::Sarif;
     let lint_one = |input: &Input| -> std::io::Result<FileOutput> {
+        panic_for_tests(input.path());
         let rel = loaded.relative(input.path());
         let (mut report, unreadable) = lint_input(input, options_for(&rel));
         let applied = loaded.settings.apply(&mut report, &rel);
@@ -284,6 +285,22 @@ pub fn run(args: LintArgs) -> u8 {
             unreadable,
             ..FileOutput::new(report, args.format, &handler)?
         })
+    };
+
+    // A bug met while checking or rendering one file is that file's finding; the others are
+    // still reported and the run exits 2.
+    let lint_one = |input: &Input| -> std::io::Result<FileOutput> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_one(input))) {
+            Ok(output) => output,
+            Err(payload) => {
+                let name = files::display(input.path());
+                let report = lint::internal_error(&name, &super::panic_message(&*payload));
+                Ok(FileOutput {
+                    unreadable: true,
+                    ..FileOutput::new(report, args.format, &handler)?
+                })
+            }
+        }
     };
 
     let files = inputs.len();
@@ -340,6 +357,19 @@ pub fn run(args: LintArgs) -> u8 {
         exit::OK
     }
 }
+
+/// Debug builds only: a file whose name is `RAMGUARD_TEST_PANIC` panics while it is checked, so
+/// that a test can prove a bug in one file is contained.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic)]
+fn panic_for_tests(path: &Path) {
+    if std::env::var_os("RAMGUARD_TEST_PANIC").is_some_and(|n| path.file_name() == Some(&n)) {
+        panic!("RAMGUARD_TEST_PANIC");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_for_tests(_: &Path) {}
 
 /// Expired and stale `[[suppress]]` entries, located in the configuration file.
 fn config_findings(loaded: &config::Loaded, tally: &Tally) -> Option<FileReport> {

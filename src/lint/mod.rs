@@ -104,6 +104,20 @@ pub fn unreadable(name: &str, error: &std::io::Error) -> FileReport {
     }
 }
 
+/// The report for a file whose check met a bug in ramguard (a panic, contained per file).
+pub fn internal_error(name: &str, what: &str) -> FileReport {
+    FileReport {
+        source: SourceFile::new(name, ""),
+        diagnostics: vec![Diagnostic::new(
+            &g::UNREADABLE_FILE,
+            Span::default(),
+            format!("internal error while checking the file: {what}"),
+        )
+        .help("this is a bug in ramguard: please report it with the file")],
+        sids: Vec::new(),
+    }
+}
+
 /// Lints a document's text.
 pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     let parsed = json::parse(&source.text);
