@@ -90,7 +90,7 @@ fn single_request(args: &SimulateArgs) -> Result<Request, String> {
                 "--request cannot be combined with --action/--context/--unknown/--principal".into(),
             );
         }
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_input_text(path, crate::source::MAX_INPUT_BYTES)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         return serde_json::from_str(&text)
             .map_err(|e| format!("invalid request in `{}`: {e}", path.display()));
@@ -116,8 +116,8 @@ fn single_request(args: &SimulateArgs) -> Result<Request, String> {
 
 /// One result per line, in order; lines are evaluated in parallel. A line that is not a valid
 /// request gets an `{"error": ..., "line": N}` object and makes the run exit 2 at the end.
-fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
-    let text = match std::fs::read_to_string(path) {
+fn run_batch(set: &PolicySet, path: &std::path::Path, format: Format) -> u8 {
+    let text = match crate::source::read_input_text(path, crate::source::MAX_BATCH_BYTES) {
         Ok(t) => t,
         Err(e) => {
             super::error(format!("cannot read `{}`: {e}", path.display()));

@@ -17,5 +17,6 @@ mod cli_preflight;
 mod cli_simulate;
 mod dbs_client;
 mod eval_cases;
+mod hostile_files;
 mod hostile_render;
 mod lint_fixtures;
