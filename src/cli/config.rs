@@ -1,4 +1,5 @@
-//! `ramguard.toml`: found in the current directory or a parent, or named with `--config`.
+//! `ramguard.toml`: for each linted file, the nearest one above it (its directory or a parent),
+//! or the one named with `--config`.
 //!
 //! ```toml
 //! [lint]
@@ -27,7 +28,7 @@
 //! Globs are relative to the directory of the configuration file. Unknown keys, missing
 //! `reason`s, unknown rule codes, bad globs and bad dates are errors that name the line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
@@ -138,25 +139,120 @@ impl Loaded {
     }
 
     /// Whether any file on disk matches a suppression's `path` (for stale entries whose files
-    /// were not part of the run).
+    /// were not part of the run). The search is a walk of the configuration's directory, the
+    /// same as `lint`'s (no link to a directory followed, so a link cycle cannot hang it).
     pub fn matches_any_file(&self, s: &Suppression) -> bool {
         // The root is a literal path: `[` in a directory name must not start a character class.
         let Some(root) = self.root.to_str() else {
             return true;
         };
         let pattern = Path::new(&Pattern::escape(root)).join(s.path.as_str());
-        let Some(pattern) = pattern.to_str() else {
-            return true;
-        };
-        let options = glob::MatchOptions {
-            require_literal_separator: true,
-            ..glob::MatchOptions::new()
-        };
-        match glob::glob_with(pattern, options) {
-            Ok(mut paths) => paths.any(|p| p.is_ok_and(|p| p.is_file())),
+        match pattern.to_str().map(Pattern::new) {
+            Some(Ok(pattern)) => super::files::any_match(&self.root, &pattern),
             // Not knowable: do not call the entry stale.
-            Err(_) => true,
+            _ => true,
         }
+    }
+}
+
+/// The configurations of one run: the file `--config` names, or for each linted file the
+/// `ramguard.toml` nearest above it (its own directory or a parent), so the answer does not
+/// depend on the directory ramguard is started from.
+pub struct Configs<'a> {
+    overrides: &'a Overrides,
+    cwd: PathBuf,
+    explicit: bool,
+    pub list: Vec<Loaded>,
+    /// Directory (absolute) -> index in `list`.
+    by_dir: HashMap<PathBuf, usize>,
+    /// The index of the defaults (no configuration file found), once made.
+    default: Option<usize>,
+    /// The first configuration that could not be loaded.
+    pub error: Option<String>,
+}
+
+impl<'a> Configs<'a> {
+    /// With `explicit`, that file is loaded now (and is every file's configuration).
+    pub fn new(explicit: Option<&Path>, overrides: &'a Overrides) -> Result<Configs<'a>, String> {
+        let mut configs = Configs {
+            overrides,
+            cwd: std::env::current_dir().unwrap_or_default(),
+            explicit: explicit.is_some(),
+            list: Vec::new(),
+            by_dir: HashMap::new(),
+            default: None,
+            error: None,
+        };
+        if let Some(path) = explicit {
+            configs.list.push(load_file(path, overrides)?);
+        }
+        Ok(configs)
+    }
+
+    /// The index in [`Configs::list`] of the configuration for `path` (a file, or a directory
+    /// for standard input); a configuration that cannot be loaded is kept in `error` and the
+    /// defaults are used meanwhile.
+    pub fn for_path(&mut self, path: &Path, is_dir: bool) -> usize {
+        if self.explicit {
+            return 0;
+        }
+        let absolute = absolute_from(path, &self.cwd);
+        let start = if is_dir {
+            Some(absolute.as_path())
+        } else {
+            absolute.parent()
+        };
+        let mut visited = Vec::new();
+        let mut found = None;
+        for dir in start.into_iter().flat_map(Path::ancestors) {
+            if let Some(&i) = self.by_dir.get(dir) {
+                found = Some(i);
+                break;
+            }
+            visited.push(dir.to_path_buf());
+            let candidate = dir.join(FILE_NAME);
+            if candidate.is_file() {
+                match load_file(&candidate, self.overrides) {
+                    Ok(loaded) => {
+                        self.list.push(loaded);
+                        found = Some(self.list.len() - 1);
+                    }
+                    Err(e) => {
+                        self.error.get_or_insert(e);
+                    }
+                }
+                break;
+            }
+        }
+        let index = match found {
+            Some(i) => i,
+            None => self.defaults(),
+        };
+        for dir in visited {
+            self.by_dir.insert(dir, index);
+        }
+        index
+    }
+
+    fn defaults(&mut self) -> usize {
+        if let Some(i) = self.default {
+            return i;
+        }
+        let loaded = match settings(&LintConfig::default(), Vec::new(), self.overrides, None) {
+            Ok(settings) => Loaded {
+                root: self.cwd.clone(),
+                cwd: self.cwd.clone(),
+                settings,
+                ..Loaded::default()
+            },
+            Err(e) => {
+                self.error.get_or_insert(e);
+                Loaded::default()
+            }
+        };
+        self.list.push(loaded);
+        self.default = Some(self.list.len() - 1);
+        self.list.len() - 1
     }
 }
 
@@ -210,26 +306,12 @@ impl Located<'_> {
     }
 }
 
-/// Loads `explicit`, or the nearest `ramguard.toml` from the current directory upwards, and
-/// compiles it with the command-line `overrides`.
-pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, String> {
-    let path = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => discover(),
-    };
+/// Loads the configuration file at `path` and compiles it with the command-line `overrides`.
+fn load_file(path: &Path, overrides: &Overrides) -> Result<Loaded, String> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let Some(path) = path else {
-        let settings = settings(&LintConfig::default(), Vec::new(), overrides, None)?;
-        return Ok(Loaded {
-            root: cwd.clone(),
-            cwd,
-            settings,
-            ..Loaded::default()
-        });
-    };
-    let name = display(&path);
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("cannot read config `{name}`: {e}"))?;
+    let name = display(path);
+    let text = source::read_input_text(path, source::MAX_INPUT_BYTES)
+        .map_err(|e| format!("cannot read config `{name}`: {e}"))?;
     let config: Config =
         toml::from_str(&text).map_err(|e| format!("invalid config `{name}`: {e}"))?;
     let source = SourceFile::new(name.as_str(), text.as_str());
@@ -237,7 +319,7 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
         name: &name,
         source: &source,
     };
-    let root = absolute_from(&path, &cwd)
+    let root = absolute_from(path, &cwd)
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
@@ -369,6 +451,20 @@ fn suppression(
             "a suppression needs a `reason`: say why the finding is accepted",
         ));
     }
+    // A suppression speaks of files under the configuration's directory: `..` or an absolute
+    // path would also make the stale-entry check search the whole disk.
+    let escapes = Path::new(e.path.get_ref())
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if escapes {
+        return Err(loc.at(
+            e.path.span(),
+            format!(
+                "invalid `path` `{}`: it must be relative to the configuration's directory, without `..`",
+                e.path.get_ref()
+            ),
+        ));
+    }
     if let Some(p) = &e.pointer {
         if !p.get_ref().is_empty() && !p.get_ref().starts_with('/') {
             return Err(loc.at(
@@ -413,13 +509,6 @@ fn suppression(
             .map(|(text, _, span)| source::Spanned::new(text, Span::new(span.start, span.end))),
         span: Span::new(entry.span().start, entry.span().end),
     })
-}
-
-fn discover() -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::{config, exit, KindArg};
 use crate::lint::{self, FileReport, LintOptions, Severity};
 use crate::policy::PolicyKind;
 use crate::render::{self, Located, Summary, Suppressed};
+use crate::source::{self, ReadError};
 
 #[derive(Args, Debug)]
 pub struct LintArgs {
@@ -93,6 +94,8 @@ struct FileOutput {
     /// Indices of the `[[suppress]]` entries this file used, and of those that cover it.
     used: Vec<usize>,
     in_scope: Vec<usize>,
+    /// The configuration (index in the run's list) the file was linted with.
+    config: usize,
     unreadable: bool,
 }
 
@@ -127,23 +130,28 @@ impl FileOutput {
     }
 }
 
-/// The run's totals, and which `[[suppress]]` entries the files used or fell under.
+/// The run's totals, and which `[[suppress]]` entries of each configuration the files used or
+/// fell under.
 struct Tally {
     summary: Summary,
     suppressed: usize,
     unreadable: bool,
-    used: Vec<bool>,
-    in_scope: Vec<bool>,
+    used: Vec<Vec<bool>>,
+    in_scope: Vec<Vec<bool>>,
 }
 
 impl Tally {
-    fn new(suppressions: usize) -> Tally {
+    fn new(configs: &[config::Loaded]) -> Tally {
+        let flags: Vec<Vec<bool>> = configs
+            .iter()
+            .map(|c| vec![false; c.settings.suppressions().len()])
+            .collect();
         Tally {
             summary: Summary::default(),
             suppressed: 0,
             unreadable: false,
-            used: vec![false; suppressions],
-            in_scope: vec![false; suppressions],
+            used: flags.clone(),
+            in_scope: flags,
         }
     }
 
@@ -151,7 +159,12 @@ impl Tally {
         self.summary += o.summary;
         self.suppressed += o.suppressed_count;
         self.unreadable |= o.unreadable;
-        for (flags, hits) in [(&mut self.used, &o.used), (&mut self.in_scope, &o.in_scope)] {
+        let (Some(used), Some(in_scope)) =
+            (self.used.get_mut(o.config), self.in_scope.get_mut(o.config))
+        else {
+            return;
+        };
+        for (flags, hits) in [(used, &o.used), (in_scope, &o.in_scope)] {
             for &i in hits {
                 if let Some(f) = flags.get_mut(i) {
                     *f = true;
@@ -220,8 +233,8 @@ pub fn run(args: LintArgs) -> u8 {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
     };
-    let loaded = match config::load(args.config.as_deref(), &overrides) {
-        Ok(c) => c,
+    let configs = match config::Configs::new(args.config.as_deref(), &overrides) {
+        Ok(c) => std::cell::RefCell::new(c),
         Err(e) => {
             super::error(e);
             return exit::ERROR;
@@ -232,14 +245,90 @@ pub fn run(args: LintArgs) -> u8 {
     } else {
         args.paths.clone()
     };
-    let excluded = |p: &Path| loaded.excludes(p);
-    let mut inputs = files::expand(&paths, &excluded);
-    if args.force_exclude {
-        inputs.retain(|i| !matches!(i, Input::File(p) if excluded(p)));
+    if paths.iter().filter(|p| *p == "-").count() > 1 {
+        super::error("`-` (standard input) can be given once");
+        return exit::ERROR;
     }
-    let rules = lint::ModelRules::Enabled(&loaded.settings);
-    let options_for = |rel: &Path| -> LintOptions {
-        match args.kind.map(Into::into).or_else(|| loaded.kind_of(rel)) {
+    let config_of = |path: &Path| configs.borrow_mut().for_path(path, false);
+    let excluded = |p: &Path| {
+        let i = config_of(p);
+        configs.borrow().list.get(i).is_some_and(|c| c.excludes(p))
+    };
+    let mut expanded = files::expand(&paths, &excluded);
+    if args.force_exclude {
+        expanded
+            .inputs
+            .retain(|i| !matches!(i, Input::File(p) if excluded(p)));
+    }
+    // Each input with its configuration (standard input: the current directory's).
+    let inputs: Vec<(Input, usize)> = expanded
+        .inputs
+        .drain(..)
+        .map(|i| {
+            let c = match &i {
+                Input::Stdin => configs.borrow_mut().for_path(Path::new("."), true),
+                other => config_of(other.path()),
+            };
+            (i, c)
+        })
+        .collect();
+    let configs = configs.into_inner();
+    if let Some(e) = &configs.error {
+        super::error(e);
+        return exit::ERROR;
+    }
+    if expanded.skipped_dirs > 0 {
+        eprintln!(
+            "ramguard: skipped {} director{} (hidden, target/, node_modules/, links to directories)",
+            expanded.skipped_dirs,
+            if expanded.skipped_dirs == 1 { "y" } else { "ies" }
+        );
+    }
+    // A named path that yields nothing is an error (a misconfigured CI job must fail), unless
+    // `--force-exclude` asked for excluded files to be skipped silently.
+    let mut nothing = false;
+    for (path, excluded) in &expanded.empty {
+        if *excluded > 0 && args.force_exclude {
+            continue;
+        }
+        nothing = true;
+        let why = if *excluded > 0 {
+            format!(
+                "its {excluded} policy file{} excluded by the configuration",
+                if *excluded == 1 { " is" } else { "s are" }
+            )
+        } else {
+            format!(
+                "no policy file there (walks pick {})",
+                files::WALK_EXTENSIONS
+                    .iter()
+                    .map(|e| format!("*.{e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        super::error(format!("`{path}`: nothing to lint: {why}"));
+    }
+    let stdin_text = if inputs.iter().any(|(i, _)| *i == Input::Stdin) {
+        Some(source::read_limited(
+            std::io::stdin().lock(),
+            source::MAX_INPUT_BYTES,
+        ))
+    } else {
+        None
+    };
+
+    let color = render::human::use_color(std::io::stdout().is_terminal());
+    let handler = render::human::handler(color);
+    let sarif = args.format == Format::Sarif;
+    let lint_one = |(input, config): &(Input, usize)| -> std::io::Result<FileOutput> {
+        panic_for_tests(input.path());
+        let Some(loaded) = configs.list.get(*config) else {
+            return Ok(FileOutput::default());
+        };
+        let rel = loaded.relative(input.path());
+        let rules = lint::ModelRules::Enabled(&loaded.settings);
+        let options = match args.kind.map(Into::into).or_else(|| loaded.kind_of(&rel)) {
             Some(kind) => LintOptions {
                 kind,
                 detect_trust: false,
@@ -250,14 +339,8 @@ pub fn run(args: LintArgs) -> u8 {
                 detect_trust: true,
                 rules,
             },
-        }
-    };
-    let color = render::human::use_color(std::io::stdout().is_terminal());
-    let handler = render::human::handler(color);
-    let sarif = args.format == Format::Sarif;
-    let lint_one = |input: &Input| -> std::io::Result<FileOutput> {
-        let rel = loaded.relative(input.path());
-        let (mut report, unreadable) = lint_input(input, options_for(&rel));
+        };
+        let (mut report, unreadable) = lint_input(input, options, stdin_text.as_ref());
         let applied = loaded.settings.apply(&mut report, &rel);
         let suppressions = loaded.settings.suppressions();
         let suppressed_count = applied.suppressed.len();
@@ -281,17 +364,38 @@ pub fn run(args: LintArgs) -> u8 {
             suppressed_count,
             used: applied.used,
             in_scope: applied.in_scope,
+            config: *config,
             unreadable,
             ..FileOutput::new(report, args.format, &handler)?
         })
     };
+    // A bug met while checking or rendering one file is that file's finding; the others are
+    // still reported and the run exits 2.
+    let lint_one = |item: &(Input, usize)| -> std::io::Result<FileOutput> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_one(item))) {
+            Ok(output) => output,
+            Err(payload) => {
+                let name = files::display(item.0.path());
+                let report = lint::internal_error(&name, &super::panic_message(&*payload));
+                Ok(FileOutput {
+                    unreadable: true,
+                    config: item.1,
+                    ..FileOutput::new(report, args.format, &handler)?
+                })
+            }
+        }
+    };
 
     let files = inputs.len();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut tally = Tally::new(loaded.settings.suppressions().len());
-    // The configuration's own findings (stale suppressions) are known only after every file;
-    // the files whose names sort after the configuration's wait for them.
-    let config_name = loaded.source.as_ref().map(|s| Arc::clone(&s.name));
+    let mut tally = Tally::new(&configs.list);
+    // The configurations' own findings (stale suppressions) are known only after every file;
+    // the files whose names sort after the first configuration's wait for them.
+    let first_config = configs
+        .list
+        .iter()
+        .filter_map(|c| c.source.as_ref().map(|s| Arc::clone(&s.name)))
+        .min();
     let mut run = || -> std::io::Result<()> {
         let mut writer = Writer::begin(args.format, &mut out, files)?;
         let mut held = Vec::new();
@@ -301,18 +405,25 @@ pub fn run(args: LintArgs) -> u8 {
             for o in outputs {
                 let o = o?;
                 tally.add(&o);
-                if config_name.as_ref().is_some_and(|c| o.name > *c) {
+                if first_config.as_ref().is_some_and(|c| o.name > *c) {
                     held.push(o);
                 } else {
                     writer.file(&mut out, o)?;
                 }
             }
         }
-        if let Some(report) = config_findings(&loaded, &tally) {
-            let o = FileOutput::new(report, args.format, &handler)?;
-            tally.add(&o);
-            writer.file(&mut out, o)?;
+        for (i, loaded) in configs.list.iter().enumerate() {
+            if let Some(report) = config_findings(loaded, &tally, i) {
+                let o = FileOutput {
+                    config: i,
+                    ..FileOutput::new(report, args.format, &handler)?
+                };
+                tally.add(&o);
+                held.push(o);
+            }
         }
+        // Stable: the configuration's findings stay after files of the same name.
+        held.sort_by(|a, b| a.name.cmp(&b.name));
         for o in held {
             writer.file(&mut out, o)?;
         }
@@ -327,7 +438,7 @@ pub fn run(args: LintArgs) -> u8 {
         return exit::ERROR;
     }
 
-    if tally.unreadable {
+    if tally.unreadable || nothing {
         return exit::ERROR;
     }
     let failed = args
@@ -341,17 +452,32 @@ pub fn run(args: LintArgs) -> u8 {
     }
 }
 
-/// Expired and stale `[[suppress]]` entries, located in the configuration file.
-fn config_findings(loaded: &config::Loaded, tally: &Tally) -> Option<FileReport> {
+/// Debug builds only: a file whose name is `RAMGUARD_TEST_PANIC` panics while it is checked, so
+/// that a test can prove a bug in one file is contained.
+#[cfg(debug_assertions)]
+#[allow(clippy::panic)]
+fn panic_for_tests(path: &Path) {
+    if std::env::var_os("RAMGUARD_TEST_PANIC").is_some_and(|n| path.file_name() == Some(&n)) {
+        panic!("RAMGUARD_TEST_PANIC");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn panic_for_tests(_: &Path) {}
+
+/// Expired and stale `[[suppress]]` entries of configuration `index`, located in its file.
+fn config_findings(loaded: &config::Loaded, tally: &Tally, index: usize) -> Option<FileReport> {
     let source = loaded.source.clone()?;
     if loaded.settings.suppressions().is_empty() {
         return None;
     }
-    let report = loaded
-        .settings
-        .config_report(source, &tally.used, &tally.in_scope, &|s| {
-            loaded.matches_any_file(s)
-        });
+    let none = Vec::new();
+    let report = loaded.settings.config_report(
+        source,
+        tally.used.get(index).unwrap_or(&none),
+        tally.in_scope.get(index).unwrap_or(&none),
+        &|s| loaded.matches_any_file(s),
+    );
     (!report.diagnostics.is_empty()).then_some(report)
 }
 
@@ -363,18 +489,28 @@ fn outputs_fail(s: &Summary, threshold: Severity) -> bool {
     }
 }
 
-fn lint_input(input: &Input, options: LintOptions) -> (FileReport, bool) {
-    match input {
-        Input::File(path) => {
-            let name = files::display(path);
-            match std::fs::read(path) {
-                Ok(bytes) => (lint::lint_bytes(&name, &bytes, options), false),
-                Err(e) => (lint::unreadable(&name, &e), true),
-            }
-        }
-        Input::Missing(path, why) => {
-            let e = std::io::Error::new(std::io::ErrorKind::NotFound, why.clone());
-            (lint::unreadable(&files::display(path), &e), true)
-        }
+fn lint_input(
+    input: &Input,
+    options: LintOptions,
+    stdin: Option<&Result<Vec<u8>, ReadError>>,
+) -> (FileReport, bool) {
+    let name = files::display(input.path());
+    let read = match input {
+        Input::File(path) => source::read_input(path, source::MAX_INPUT_BYTES),
+        Input::Stdin => match stdin {
+            Some(Ok(bytes)) => Ok(bytes.clone()),
+            Some(Err(ReadError::TooLarge { limit })) => Err(ReadError::TooLarge { limit: *limit }),
+            Some(Err(e)) => Err(ReadError::Io(std::io::Error::other(e.to_string()))),
+            None => Ok(Vec::new()),
+        },
+        Input::Missing(_, why) => Err(ReadError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            why.clone(),
+        ))),
+    };
+    match read {
+        Ok(bytes) => (lint::lint_bytes(&name, &bytes, options), false),
+        Err(ReadError::TooLarge { limit }) => (lint::too_large(&name, limit), false),
+        Err(e) => (lint::unreadable(&name, &e.into()), true),
     }
 }

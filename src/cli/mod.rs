@@ -70,8 +70,30 @@ impl From<KindArg> for crate::policy::PolicyKind {
     }
 }
 
-/// Parses the arguments and runs; usage errors exit 2 (clap's own code for them).
+/// Parses the arguments and runs; usage errors exit 2 (clap's own code for them). A panic
+/// (a bug) is never shown as a trace: the file being checked gets an internal-error finding
+/// (`lint`), or the run says so and exits 2.
 pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|_| {}));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(payload) => {
+            error(format!("internal error: {}", panic_message(&*payload)));
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+/// The text a panic was raised with.
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a bug in ramguard".to_string())
+}
+
+fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -108,9 +130,15 @@ pub(crate) fn print(text: &str) -> u8 {
     }
 }
 
-/// Prints an error for the user on stderr, in the tool's voice.
+/// Prints an error for the user on stderr, in the tool's voice; control characters in it
+/// (from a file name, a policy, a server) are escaped.
 pub(crate) fn error(message: impl std::fmt::Display) {
-    // Secrets are scrubbed from every message, whatever quoted them.
+    // Secrets are scrubbed from every message, whatever quoted them; control characters (from a
+    // file name, a policy, a server) are escaped.
     let message = message.to_string();
-    eprintln!("ramguard: error: {}", crate::dbs::redact::scrub(&message));
+    let message = crate::dbs::redact::scrub(&message);
+    eprintln!(
+        "ramguard: error: {}",
+        crate::render::escape::escape_lines(&message)
+    );
 }

@@ -108,7 +108,7 @@ fn single_request(args: &SimulateArgs) -> Result<Request, String> {
                 "--request cannot be combined with --action/--context/--unknown/--principal".into(),
             );
         }
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_input_text(path, crate::source::MAX_INPUT_BYTES)
             .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         return serde_json::from_str(&text)
             .map_err(|e| format!("invalid request in `{}`: {e}", path.display()));
@@ -152,8 +152,9 @@ fn request_warnings(args: &SimulateArgs, request: &Request) -> Vec<input::InputW
 /// request (invalid UTF-8 included) gets an `{"error": ..., "line": N}` object and makes the run
 /// exit 2 at the end. The file is streamed: a window of lines is read, evaluated and written
 /// before the next is read, so neither the input nor the output is ever held whole.
-fn run_batch(set: &PolicySet, path: &PathBuf, format: Format) -> u8 {
-    let file = match std::fs::File::open(path) {
+/// Only a regular file is read (a FIFO or `/dev/zero` is refused at once).
+fn run_batch(set: &PolicySet, path: &std::path::Path, format: Format) -> u8 {
+    let file = match crate::source::open_regular(path) {
         Ok(f) => f,
         Err(e) => {
             super::error(format!("cannot read `{}`: {e}", path.display()));

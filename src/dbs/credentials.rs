@@ -294,10 +294,13 @@ fn no_config_path() -> CredentialsError {
 /// The file is parsed as an untyped JSON value and fields are taken by hand, because a typed
 /// serde error could quote a field's value, and the values here are secrets.
 fn from_config_file(path: &Path, profile: Option<&str>) -> Result<Credentials, CredentialsError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CredentialsError::ConfigRead {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        crate::source::read_input_text(path, crate::source::MAX_INPUT_BYTES).map_err(|e| {
+            CredentialsError::ConfigRead {
+                path: path.to_path_buf(),
+                source: e.into(),
+            }
+        })?;
     let invalid = |reason: &str| CredentialsError::ConfigInvalid {
         path: path.to_path_buf(),
         reason: reason.to_string(),

@@ -104,10 +104,13 @@ impl PolicySet {
     /// the name `matched[].file` shows.
     pub fn add_file(&mut self, kind: PolicyKind, path: &Path) -> Result<(), LoadError> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
-            path: name.clone(),
-            error,
-        })?;
+        let bytes =
+            crate::source::read_input(path, crate::source::MAX_INPUT_BYTES).map_err(|error| {
+                LoadError::Io {
+                    path: name.clone(),
+                    error: error.into(),
+                }
+            })?;
         let report = lint::lint_bytes(&name, &bytes, options(kind));
         self.add_linted(kind, name, report)
     }

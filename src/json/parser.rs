@@ -607,9 +607,8 @@ struct ObjectFrame {
     base: usize,
     /// The key whose value is being parsed.
     pending: Option<(String, Span)>,
-    /// For big objects: ASCII-lowercased key -> indices of the first member with each distinct
-    /// exact spelling, in document order.
-    index: Option<HashMap<String, Vec<usize>>>,
+    /// For big objects: the first member with each key, and with each ASCII-lowercased key.
+    index: Option<KeyIndex>,
 }
 
 impl ObjectFrame {
@@ -668,34 +667,42 @@ impl ObjectFrame {
             return caseless;
         }
         let index = self.index.get_or_insert_with(|| {
-            let mut index = HashMap::with_capacity(members.len() * 2);
+            let mut index = KeyIndex::default();
             for (i, m) in members.iter().enumerate() {
-                index_key(&mut index, members, &m.key, i);
+                index.add(members, &m.key, i);
             }
             index
         });
-        index_key(index, members, key, members.len())
+        index.add(members, key, members.len())
     }
 }
 
-/// Adds `key` (the key of member `i`) to `index`; returns the earlier member it duplicates.
-fn index_key(
-    index: &mut HashMap<String, Vec<usize>>,
-    members: &[Member],
-    key: &str,
-    i: usize,
-) -> Option<(Span, bool)> {
-    let same_fold = index.entry(key.to_ascii_lowercase()).or_default();
-    let spans = same_fold.iter().filter_map(|&j| members.get(j));
-    let mut first = None;
-    for m in spans {
-        if m.key == key {
-            return Some((m.key_span, true));
+/// The keys of a big object: two maps, so each key costs one lookup in each however many
+/// keys differ from it only in case.
+#[derive(Default)]
+struct KeyIndex {
+    exact: HashMap<String, usize>,
+    folded: HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    /// Adds `key` (the key of member `i`); returns the earlier member it duplicates, an exact
+    /// match first.
+    fn add(&mut self, members: &[Member], key: &str, i: usize) -> Option<(Span, bool)> {
+        let span_of = |j: usize| members.get(j).map(|m| m.key_span);
+        if let Some(&j) = self.exact.get(key) {
+            return span_of(j).map(|s| (s, true));
         }
-        first.get_or_insert((m.key_span, false));
+        self.exact.insert(key.to_string(), i);
+        let folded = key.to_ascii_lowercase();
+        match self.folded.get(&folded) {
+            Some(&j) => span_of(j).map(|s| (s, false)),
+            None => {
+                self.folded.insert(folded, i);
+                None
+            }
+        }
     }
-    same_fold.push(i);
-    first
 }
 
 fn is_ws(b: u8) -> bool {

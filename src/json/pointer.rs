@@ -7,6 +7,10 @@ use crate::source::Span;
 
 /// The pointer of the deepest value (or member key) whose span contains `span`; `""` for the
 /// whole document (and for spans outside every child of the root).
+///
+/// Children are in document order, so each level is a binary search: a diagnostic costs the
+/// depth times the log of the widest container, not a scan of its siblings (80,000 findings in
+/// one 80,000-element array stay linear).
 pub fn pointer_for(root: &Node, span: Span) -> String {
     let mut out = String::new();
     let mut node = root;
@@ -14,11 +18,10 @@ pub fn pointer_for(root: &Node, span: Span) -> String {
     loop {
         match &node.value {
             Value::Array(items) => {
-                let Some((i, item)) = items
-                    .iter()
-                    .enumerate()
-                    .find(|(_, n)| n.span.contains(span))
-                else {
+                let i = items
+                    .partition_point(|n| n.span.start <= span.start)
+                    .saturating_sub(1);
+                let Some(item) = items.get(i).filter(|n| n.span.contains(span)) else {
                     return out;
                 };
                 // Writing to a String cannot fail.
@@ -26,9 +29,12 @@ pub fn pointer_for(root: &Node, span: Span) -> String {
                 node = item;
             }
             Value::Object(members) => {
+                let i = members
+                    .partition_point(|m| m.key_span.start <= span.start)
+                    .saturating_sub(1);
                 let Some(m) = members
-                    .iter()
-                    .find(|m| m.key_span.contains(span) || m.value.span.contains(span))
+                    .get(i)
+                    .filter(|m| m.key_span.contains(span) || m.value.span.contains(span))
                 else {
                     return out;
                 };

@@ -104,6 +104,35 @@ pub fn unreadable(name: &str, error: &std::io::Error) -> FileReport {
     }
 }
 
+/// The report for a file over [`crate::source::MAX_INPUT_BYTES`]: refused with one finding, not
+/// parsed (no policy comes near: RAM's own limit is 6,144 characters).
+pub fn too_large(name: &str, limit: u64) -> FileReport {
+    FileReport {
+        source: SourceFile::new(name, ""),
+        diagnostics: vec![Diagnostic::new(
+            &g::POLICY_TOO_LARGE,
+            Span::default(),
+            format!("the file is larger than {limit} bytes, the most ramguard reads: it was not checked"),
+        )
+        .help("a policy may hold at most 6,144 characters: split the file")],
+        sids: Vec::new(),
+    }
+}
+
+/// The report for a file whose check met a bug in ramguard (a panic, contained per file).
+pub fn internal_error(name: &str, what: &str) -> FileReport {
+    FileReport {
+        source: SourceFile::new(name, ""),
+        diagnostics: vec![Diagnostic::new(
+            &g::UNREADABLE_FILE,
+            Span::default(),
+            format!("internal error while checking the file: {what}"),
+        )
+        .help("this is a bug in ramguard: please report it with the file")],
+        sids: Vec::new(),
+    }
+}
+
 /// Lints a document's text.
 pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     let parsed = json::parse(&source.text);

@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report};
 
+use super::escape::escape;
+use super::excerpt::{Excerpt, CONTEXT_LINES};
 use super::Summary;
 use crate::lint::{Diagnostic, FileReport, Severity};
 
@@ -23,12 +23,17 @@ pub fn handler(color: bool) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(110)
         .with_links(false)
+        .with_context_lines(CONTEXT_LINES)
 }
 
-/// Renders every diagnostic of one file.
+/// Findings shown per file; the rest are counted ("... and 12 more"). Every format but this one
+/// lists them all.
+pub const MAX_SHOWN: usize = 100;
+
+/// Renders the diagnostics of one file (the first [`MAX_SHOWN`]).
 pub fn render_file(handler: &GraphicalReportHandler, report: &FileReport) -> String {
     let mut out = String::new();
-    for d in &report.diagnostics {
+    for d in report.diagnostics.iter().take(MAX_SHOWN) {
         let report_obj = to_miette(report, d);
         let mut one = String::new();
         if handler
@@ -40,6 +45,17 @@ pub fn render_file(handler: &GraphicalReportHandler, report: &FileReport) -> Str
         out.push_str(&one);
         out.push('\n');
     }
+    if let Some(more) = report
+        .diagnostics
+        .len()
+        .checked_sub(MAX_SHOWN)
+        .filter(|&n| n > 0)
+    {
+        out.push_str(&format!(
+            "{}: ... and {more} more (--format json lists them all)\n\n",
+            escape(&report.source.name)
+        ));
+    }
     out
 }
 
@@ -49,25 +65,61 @@ fn to_miette(report: &FileReport, d: &Diagnostic) -> Report {
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(d.rule.name.to_string()),
-        d.span.range(),
-    )];
+    let spans: Vec<_> = std::iter::once(d.span)
+        .chain(d.labels.iter().map(|l| l.span))
+        .collect();
+    let (excerpt, spans) = Excerpt::new(&report.source, &spans);
+    let mut spans = spans.into_iter();
+    let mut labels = Vec::with_capacity(d.labels.len() + 1);
+    if let Some(primary) = spans.next() {
+        labels.push(LabeledSpan::new_primary_with_span(
+            Some(d.rule.name.to_string()),
+            primary,
+        ));
+    }
     labels.extend(
         d.labels
             .iter()
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), l.span.range())),
+            .zip(spans)
+            .map(|(l, span)| LabeledSpan::new_with_span(Some(text(&l.message)), span)),
     );
-    let mut m = MietteDiagnostic::new(d.message.clone())
+    let mut m = MietteDiagnostic::new(text(&d.message))
         .with_code(d.rule.code)
         .with_severity(severity)
         .with_labels(labels);
     if let Some(h) = &d.help {
-        m = m.with_help(h.clone());
+        m = m.with_help(text(h));
     }
-    Report::new(m).with_source_code(
-        NamedSource::new(&report.source.name, report.source.text.to_string()).with_language("json"),
-    )
+    Report::new(m).with_source_code(excerpt)
+}
+
+/// Words (runs without a space) longer than this are shortened in messages: a message quotes
+/// the value it is about, and a value may be a megabyte long.
+const MAX_WORD_CHARS: usize = 120;
+
+/// A message, help or label as shown: escaped, each overlong word cut in its middle.
+fn text(s: &str) -> String {
+    let s = escape(s);
+    if s.len() <= MAX_WORD_CHARS {
+        return s.into_owned();
+    }
+    let mut out = String::with_capacity(s.len().min(4 * MAX_WORD_CHARS));
+    for (i, word) in s.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let chars = word.chars().count();
+        if chars <= MAX_WORD_CHARS {
+            out.push_str(word);
+        } else {
+            let head = MAX_WORD_CHARS * 2 / 3;
+            let tail = MAX_WORD_CHARS / 6;
+            out.extend(word.chars().take(head));
+            out.push('…');
+            out.extend(word.chars().skip(chars - tail));
+        }
+    }
+    out
 }
 
 /// Used if miette cannot render (it never should): still one readable line.
@@ -75,12 +127,12 @@ fn fallback(report: &FileReport, d: &Diagnostic) -> String {
     let at = report.source.line_col(d.span.start as usize);
     format!(
         "{}:{}:{}: {} {}: {}\n",
-        report.source.name,
+        escape(&report.source.name),
         at.line,
         at.column,
         d.severity.as_str(),
         d.rule.code,
-        d.message
+        escape(&d.message)
     )
 }
 

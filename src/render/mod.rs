@@ -2,6 +2,8 @@
 //! none of them looks at the policy model.
 
 pub mod docs;
+pub mod escape;
+mod excerpt;
 pub mod github;
 #[cfg(feature = "cli")]
 pub mod human;

@@ -19,6 +19,8 @@ mod cli_simulate;
 mod dbs_client;
 mod eval_cases;
 mod input_checks;
+mod hostile_files;
+mod hostile_render;
 mod lint_fixtures;
 mod secrets;
 mod simulate_limits;

@@ -33,13 +33,21 @@ fn each_action(st: &Statement) -> impl Iterator<Item = &Spanned<String>> {
     st.action.values.iter()
 }
 
+/// Suggestions made per document and rule: each compares the name with the whole catalogue, so
+/// a document of 80,000 unknown names gets its first suggestions, not 80,000 of them.
+const MAX_SUGGESTIONS: usize = 100;
+
 fn check_unknown(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
+    let mut suggested = 0;
     for st in &cx.policy.statements {
         for action in each_action(st) {
             let Lookup::Missing { service } = lookup(&action.value) else {
                 continue;
             };
-            let suggestion = did_you_mean(&action.value, index().ops.iter().map(|o| o.action()));
+            suggested += 1;
+            let suggestion = (suggested <= MAX_SUGGESTIONS)
+                .then(|| did_you_mean(&action.value, index().ops.iter().map(|o| o.action())))
+                .flatten();
             out.push(
                 Diagnostic::new(
                     &UNKNOWN_ACTION,
@@ -77,6 +85,7 @@ rule!(
 );
 
 fn check_wildcard(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
+    let mut suggested = 0;
     for st in &cx.policy.statements {
         for action in each_action(st) {
             let Lookup::Wildcard { service } = lookup(&action.value) else {
@@ -95,9 +104,13 @@ fn check_wildcard(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                         service.to_ascii_lowercase()
                     ),
                 )
-                .maybe_help(
-                    prefix_suggestion(&action.value).map(|s| format!("did you mean `{s}`?")),
-                ),
+                .maybe_help({
+                    suggested += 1;
+                    (suggested <= MAX_SUGGESTIONS)
+                        .then(|| prefix_suggestion(&action.value))
+                        .flatten()
+                        .map(|s| format!("did you mean `{s}`?"))
+                }),
             );
         }
     }

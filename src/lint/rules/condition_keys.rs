@@ -37,7 +37,12 @@ rule!(
 "#,
 );
 
+/// Suggestions made per document: each compares the key with every global key, so a document of
+/// 40,000 unknown keys gets its first suggestions, not 40,000 of them.
+const MAX_SUGGESTIONS: usize = 100;
+
 fn check_unknown(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
+    let mut suggested = 0;
     for c in cx.policy.statements.iter().flat_map(|s| &s.conditions) {
         let Some((prefix, _)) = c.key.split_once(':') else {
             continue;
@@ -54,7 +59,11 @@ fn check_unknown(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         } else {
             format!("unknown condition key `{}`", c.key)
         };
-        let help = match suggest_global(&c.key) {
+        suggested += 1;
+        let suggestion = (suggested <= MAX_SUGGESTIONS)
+            .then(|| suggest_global(&c.key))
+            .flatten();
+        let help = match suggestion {
             Some(s) => format!("did you mean `{s}`?"),
             // Listed from the catalogue's key table, so the help never drifts from it.
             None => {
