@@ -4,13 +4,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use time::macros::format_description;
-use time::OffsetDateTime;
-
 use super::credentials::Credentials;
 use super::endpoint::Endpoint;
 use super::response::{classify, ApiResponse, DbsError, TransportError, TransportKind};
-use super::sign::{sign_rpc, RpcSignRequest};
+use super::rpc::{random_bytes, signed_request};
+use crate::transport::{BlockingTransport, HttpRequest, Transport};
 
 /// The main DBS API version.
 pub const API_VERSION_2019: &str = "2019-03-06";
@@ -85,7 +83,7 @@ impl ClientConfig {
 /// (ureq's `tls` feature); there is no switch to turn that off.
 pub struct Client {
     config: ClientConfig,
-    agent: ureq::Agent,
+    transport: BlockingTransport,
 }
 
 impl fmt::Debug for Client {
@@ -98,15 +96,12 @@ impl fmt::Debug for Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Self {
-        let agent = ureq::AgentBuilder::new()
-            .timeout_connect(config.connect_timeout)
-            .timeout_read(config.read_timeout)
-            .timeout_write(config.read_timeout)
-            .user_agent(&config.user_agent)
-            // An API call is never redirected; following one could replay a signed request elsewhere.
-            .redirects(0)
-            .build();
-        Client { config, agent }
+        let transport = BlockingTransport::new(
+            config.connect_timeout,
+            config.read_timeout,
+            &config.user_agent,
+        );
+        Client { config, transport }
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -139,45 +134,26 @@ impl Client {
         call: &ApiCall,
         params: &BTreeMap<String, String>,
     ) -> Result<ApiResponse, DbsError> {
-        let date = OffsetDateTime::now_utc()
-            .format(format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-            ))
-            .map_err(|e| DbsError::Internal(format!("cannot format the date: {e}")))?;
-        let nonce = hex::encode(random_bytes::<16>()?);
-        let creds = &self.config.credentials;
-        let signed = sign_rpc(
-            &RpcSignRequest {
-                host: self.config.endpoint.host(),
-                action: &call.action,
-                version: &call.version,
-                params,
-                date: &date,
-                nonce: &nonce,
-            },
-            &creds.access_key_id,
-            creds.access_key_secret.expose(),
-            creds.security_token.as_ref().map(|t| t.expose()),
-        );
-        // The query is already RFC 3986 encoded, so the URL parser keeps it byte for byte and
-        // the server sees exactly what was signed.
-        let url = format!("{}/?{}", self.config.endpoint.base_url(), signed.query);
-        let mut request = self.agent.post(&url).set("accept", "application/json");
-        for (name, value) in &signed.headers {
-            request = request.set(name, value);
-        }
-        let response = match request.send_bytes(b"") {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => return Err(transport_error(&t).into()),
-        };
-        let status = response.status();
-        let body = response.into_string().map_err(|e| {
-            DbsError::from(TransportError {
-                kind: io_transport_kind(e.kind()),
-                message: format!("reading the response body of HTTP {status}: {e}"),
-            })
-        })?;
-        classify(status, &body)
+        let request = self.signed_request(call, params)?;
+        let response = self.transport.send(&request)?;
+        classify(response.status, &response.body)
+    }
+
+    /// The signed request for `call` as a value, for a caller that sends it with its own
+    /// (async) HTTP client and hands the answer to [`classify`]. `params` are sent as given
+    /// (add a `ClientToken` first where the operation takes one).
+    pub fn signed_request(
+        &self,
+        call: &ApiCall,
+        params: &BTreeMap<String, String>,
+    ) -> Result<HttpRequest, DbsError> {
+        signed_request(
+            &self.config.endpoint,
+            &self.config.credentials,
+            &call.action,
+            &call.version,
+            params,
+        )
     }
 
     /// Delay before retry number `attempt` (0-based): "equal jitter", i.e. half of
@@ -216,22 +192,8 @@ pub fn new_client_token() -> Result<String, DbsError> {
     ))
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], DbsError> {
-    let mut buf = [0u8; N];
-    getrandom::getrandom(&mut buf)
-        .map_err(|e| DbsError::Internal(format!("no random bytes from the OS: {e}")))?;
-    Ok(buf)
-}
-
-fn io_transport_kind(kind: std::io::ErrorKind) -> TransportKind {
-    match kind {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,
-        _ => TransportKind::Io,
-    }
-}
-
 /// Sorts a ureq transport failure into a [`TransportKind`] (which decides retries).
-fn transport_error(t: &ureq::Transport) -> TransportError {
+pub(crate) fn transport_error(t: &ureq::Transport) -> TransportError {
     let mut io_kind = None;
     let mut source = std::error::Error::source(t);
     while let Some(err) = source {

@@ -10,6 +10,7 @@ pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod response;
+pub mod rpc;
 pub mod sign;
 pub mod start_backup_plan;
 

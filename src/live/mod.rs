@@ -1,0 +1,1 @@
+//! Live RAM: a principal's attached policies, fetched.
