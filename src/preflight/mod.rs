@@ -23,8 +23,10 @@
 //! ```
 
 mod guard;
+mod live;
 
 pub use guard::{GuardError, GuardedClient, OnIndeterminate, Sent};
+pub use live::{LivePreflight, LIVE_POLICIES_UNAVAILABLE};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
