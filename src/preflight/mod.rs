@@ -25,7 +25,9 @@
 mod guard;
 mod live;
 
-pub use guard::{GuardError, GuardedClient, OnIndeterminate, Sent};
+pub use guard::{
+    decide, Guard, GuardError, GuardedClient, OnIndeterminate, Predict, PreparedCall, Sent,
+};
 pub use live::{LivePreflight, LIVE_POLICIES_UNAVAILABLE};
 
 use std::borrow::Cow;
