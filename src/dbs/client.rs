@@ -45,16 +45,6 @@ impl ApiCall {
         self.params.insert(name.into(), value.into());
         self
     }
-
-    /// The parameters as sent: with a generated `ClientToken` where one is wanted and none
-    /// was given. Fix them once per call, so every retry carries the same token.
-    pub fn wire_params(&self) -> Result<BTreeMap<String, String>, DbsError> {
-        let mut params = self.params.clone();
-        if self.add_client_token && !params.contains_key(CLIENT_TOKEN) {
-            params.insert(CLIENT_TOKEN.to_string(), new_client_token()?);
-        }
-        Ok(params)
-    }
 }
 
 /// Everything a [`Client`] needs. `Debug` shows no secret (see [`Credentials`]).
@@ -122,7 +112,7 @@ impl Client {
     /// backoff. The ClientToken is fixed before the first attempt, so every retry carries the
     /// same one; each attempt is signed afresh (new date and nonce).
     pub fn call(&self, call: &ApiCall) -> Result<ApiResponse, DbsError> {
-        let params = call.wire_params()?;
+        let params = super::rpc::wire_params(call)?;
         let has_token = params.contains_key(CLIENT_TOKEN);
         let mut attempt: u32 = 0;
         loop {

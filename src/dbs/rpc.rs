@@ -48,6 +48,19 @@ pub fn signed_request(
     })
 }
 
+/// The parameters of `call` as sent: with a generated `ClientToken` where one is wanted and
+/// none was given. Fix them once per call, so every retry carries the same token.
+pub fn wire_params(call: &super::ApiCall) -> Result<BTreeMap<String, String>, DbsError> {
+    let mut params = call.params.clone();
+    if call.add_client_token && !params.contains_key(super::client::CLIENT_TOKEN) {
+        params.insert(
+            super::client::CLIENT_TOKEN.to_string(),
+            super::new_client_token()?,
+        );
+    }
+    Ok(params)
+}
+
 /// UTC now as `YYYY-MM-DDTHH:MM:SSZ` (`x-acs-date`).
 pub(crate) fn now_iso8601() -> Result<String, DbsError> {
     OffsetDateTime::now_utc()

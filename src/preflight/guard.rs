@@ -151,7 +151,7 @@ impl<P: Predict> Guard<P> {
             &credentials,
             &api.action,
             &api.version,
-            &api.wire_params().map_err(dbs)?,
+            &rpc::wire_params(&api).map_err(dbs)?,
         )
         .map_err(dbs)?;
         Ok(PreparedCall {
