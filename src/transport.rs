@@ -154,3 +154,33 @@ mod blocking {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_secret_headers_and_bodies() {
+        let r = HttpRequest {
+            method: "POST",
+            url: "https://sts.aliyuncs.com/?Action=AssumeRoleWithOIDC".into(),
+            headers: vec![
+                ("x-acs-security-token".into(), "tok-s3cret".into()),
+                ("X-Aliyun-Ecs-Metadata-Token".into(), "imds-s3cret".into()),
+                ("x-acs-action".into(), "AssumeRole".into()),
+            ],
+            body: b"OIDCToken=oidc-s3cret".to_vec(),
+        };
+        let resp = HttpResponse {
+            status: 200,
+            body: r#"{"AccessKeySecret":"ak-s3cret"}"#.into(),
+        };
+        let text = format!("{r:?} {resp:?}");
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(
+            text.contains("AssumeRole") && text.contains("body_len"),
+            "{text}"
+        );
+        assert_eq!(r.header("x-aliyun-ecs-metadata-token"), Some("imds-s3cret"));
+    }
+}

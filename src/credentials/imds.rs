@@ -204,3 +204,33 @@ pub fn parse_credentials(role: &str, r: &HttpResponse) -> Result<Session, Provid
         expiration,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn credentials_answers_are_read_and_errors_quote_no_secret() {
+        let ok = r#"{"Code":"Success","AccessKeyId":"STS.a","AccessKeySecret":"s3cret-1",
+            "SecurityToken":"t0ken-1","Expiration":"2030-01-01T00:00:00Z"}"#;
+        let s = parse_credentials("r", &resp(200, ok)).unwrap();
+        assert_eq!(s.credentials.access_key_id, "STS.a");
+        assert!(s.expiration.is_some());
+        for bad in [
+            resp(200, r#"{"Code":"Failed","AccessKeySecret":"s3cret-1"}"#),
+            resp(200, r#"{"Code":"Success","AccessKeySecret":"s3cret-1"}"#),
+            resp(500, "s3cret-1"),
+            resp(200, "s3cret-1 not json"),
+        ] {
+            let msg = parse_credentials("r", &bad).unwrap_err().to_string();
+            assert!(!msg.contains("s3cret"), "{msg}");
+        }
+    }
+}

@@ -235,3 +235,48 @@ pub fn call_json(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::HttpResponse;
+
+    fn answer(
+        status: u16,
+        body: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, RpcError> {
+        parse_json(
+            "ListPoliciesForRole",
+            &HttpResponse {
+                status,
+                body: body.into(),
+            },
+        )
+    }
+
+    #[test]
+    fn answers_denials_and_retries() {
+        assert!(answer(200, r#"{"RequestId":"r"}"#).is_ok());
+        assert!(matches!(
+            answer(200, "<html>"),
+            Err(RpcError::Malformed { .. })
+        ));
+        let denied = answer(
+            403,
+            r#"{"Code":"NoPermission","Message":"no","RequestId":"r9"}"#,
+        )
+        .unwrap_err();
+        assert!(denied.is_denied() && !denied.is_retryable());
+        let msg = denied.to_string();
+        assert!(
+            msg.contains("ListPoliciesForRole: HTTP 403 NoPermission: no (RequestId r9)"),
+            "{msg}"
+        );
+        let throttled = answer(400, r#"{"Code":"Throttling.User"}"#).unwrap_err();
+        assert!(throttled.is_retryable() && !throttled.is_denied());
+        assert!(answer(503, "busy").unwrap_err().is_retryable());
+        assert!(!answer(404, r#"{"Code":"EntityNotExist.Role"}"#)
+            .unwrap_err()
+            .is_retryable());
+    }
+}

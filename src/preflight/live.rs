@@ -16,13 +16,16 @@ use crate::transport::Transport;
 /// What an unavailable policy set makes a prediction depend on.
 pub const LIVE_POLICIES_UNAVAILABLE: &str = "live-policies";
 
+/// When the policies were last fetched, and the preflight they gave (or why none).
+type Fetched = (Instant, Result<Arc<Preflight>, String>);
+
 pub struct LivePreflight {
     ram: Ram,
     sts: Sts,
     target: Target,
     options: FetchOptions,
     interval: Duration,
-    state: Mutex<Option<(Instant, Result<Arc<Preflight>, String>)>>,
+    state: Mutex<Option<Fetched>>,
 }
 
 impl std::fmt::Debug for LivePreflight {

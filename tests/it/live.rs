@@ -722,3 +722,90 @@ fn marker_paging_reads_every_page() {
     assert_eq!(fake.calls_to("ram").len(), 2);
     assert_eq!(fake.calls_to("ram")[1].params["Marker"], "2");
 }
+
+#[test]
+fn a_session_policy_given_to_assume_role_is_the_session_layer_of_simulate_live_caller() {
+    let fake = FakeCloud::start(account(), Imds::default());
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
+    let session = r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"dbs:Describe*","Resource":"*"}]}"#;
+    std::fs::write(
+        home.path().join(".alibabacloud/credentials"),
+        format!(
+            "[default]\ntype = ram_role_arn\naccess_key_id = {AK_ID}\naccess_key_secret = {SECRET}\n\
+             role_arn = acs:ram::{UID}:role/Runner\nrole_session_name = narrowed\npolicy = {session}\n"
+        ),
+    )
+    .unwrap();
+    let sim = |action: &str| {
+        cmd(
+            &fake,
+            home.path(),
+            &[("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")],
+        )
+        .args([
+            "simulate",
+            "--live-caller",
+            "--format",
+            "json",
+            "--action",
+            action,
+        ])
+        .args([
+            "--resource",
+            "acs:dbs:cn-hangzhou:1234567890123456:backupplan/p1",
+        ])
+        .output()
+        .unwrap()
+    };
+    let denied = sim("dbs:StartBackupPlan");
+    assert_no_secret(&denied);
+    assert_eq!(denied.status.code(), Some(1), "{}", stderr(&denied));
+    let v = stdout_json(&denied);
+    assert_eq!(v["decision"], "ImplicitDeny");
+    assert_eq!(v["layer"], "SessionPolicy");
+    let allowed = sim("dbs:DescribeBackupPlanList");
+    assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
+    let assume = fake
+        .calls_to("sts")
+        .into_iter()
+        .find(|c| c.action == "AssumeRole")
+        .unwrap();
+    assert_eq!(assume.params["Policy"], session);
+    assert_eq!(assume.params["RoleSessionName"], "narrowed");
+}
+
+#[test]
+fn debug_of_providers_and_requests_shows_no_secret() {
+    use ramguard::credentials::profile::Net;
+    use ramguard::credentials::{DefaultChain, ProvideCredentials};
+    let fake = FakeCloud::start(account(), Imds::default());
+    let (endpoints, transport) = library(&fake);
+    let chain = DefaultChain::new(
+        Box::new(|n| match n {
+            "HOME" => Some("/nonexistent".into()),
+            _ => None,
+        }),
+        None,
+        Net::new(endpoints.clone(), transport),
+    );
+    let creds = chain.credentials().unwrap();
+    assert_eq!(chain.name(), "ecs_ram_role");
+    let request = ramguard::dbs::rpc::signed_request(
+        &endpoints.sts,
+        &creds,
+        "GetCallerIdentity",
+        "2015-04-01",
+        &Default::default(),
+    )
+    .unwrap();
+    let text = format!("{chain:?} {creds:?} {request:?}");
+    for secret in [
+        ISSUED_SECRET_PREFIX,
+        ISSUED_TOKEN_PREFIX,
+        METADATA_TOKEN_PREFIX,
+    ] {
+        assert!(!text.contains(secret), "{text}");
+    }
+    assert!(text.contains("x-acs-security-token"), "{text}");
+}

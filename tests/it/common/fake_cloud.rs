@@ -588,7 +588,7 @@ fn ram_answer(s: &mut Shared, req: &Received) -> Reply {
             None => return missing(),
         },
         (false, "ListPolicies") => {
-            let all: Vec<(&(String, String), &(String, String))> = a.policies.iter().collect();
+            let all: Vec<_> = a.policies.iter().collect();
             let start: usize = get("Marker").parse().unwrap_or(0);
             let max: usize = get("MaxItems").parse().unwrap_or(100).min(s.page_cap);
             let page: Vec<Value> = all
