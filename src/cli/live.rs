@@ -154,10 +154,14 @@ impl Connection {
         let endpoints =
             Endpoints::resolve(&flags, &|n| std::env::var(n).ok()).map_err(|e| e.to_string())?;
         let transport: Arc<dyn Transport> = Arc::new(BlockingTransport::default());
-        let chain = DefaultChain::from_process(
-            args.profile.clone(),
-            Net::new(endpoints.clone(), Arc::clone(&transport)),
-        );
+        let mut net = Net::new(endpoints.clone(), Arc::clone(&transport));
+        let second = std::time::Duration::from_secs(1);
+        net.metadata_transport = Arc::new(BlockingTransport::new(
+            second,
+            second,
+            &format!("ramguard/{}", env!("CARGO_PKG_VERSION")),
+        ));
+        let chain = DefaultChain::from_process(args.profile.clone(), net);
         Ok(Connection {
             endpoints,
             transport,

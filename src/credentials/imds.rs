@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{Credentials, Fetch, ProviderError, Session};
-use crate::dbs::Endpoint;
+use crate::dbs::{Endpoint, TransportKind};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
 pub const ENV_ECS_METADATA: &str = "ALIBABA_CLOUD_ECS_METADATA";
@@ -108,7 +108,26 @@ impl EcsRamRole {
 
     /// The hardened-mode token, or `None` to go on in normal mode.
     fn token(&self) -> Result<Option<String>, ProviderError> {
-        let outcome = self.send(&self.token_request(), "metadata token");
+        let outcome = match self.transport.send(&self.token_request()) {
+            // Nothing answers at all (not on ECS): no normal mode to fall back to either.
+            Err(e)
+                if matches!(
+                    e.kind,
+                    TransportKind::Connect | TransportKind::Timeout | TransportKind::Dns
+                ) =>
+            {
+                return Err(ProviderError::failed(
+                    NAME,
+                    format!("no metadata service at {}: {e}", self.endpoint.base_url()),
+                ))
+            }
+            other => other.map_err(|e| {
+                ProviderError::failed(
+                    NAME,
+                    format!("metadata token from {}: {e}", self.endpoint.base_url()),
+                )
+            }),
+        };
         match outcome {
             Ok(r) if r.status == 200 && !r.body.trim().is_empty() => {
                 Ok(Some(r.body.trim().to_string()))

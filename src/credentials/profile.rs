@@ -23,6 +23,9 @@ pub const ENV_CREDENTIALS_FILE: &str = "ALIBABA_CLOUD_CREDENTIALS_FILE";
 pub struct Net {
     pub endpoints: Endpoints,
     pub transport: Arc<dyn Transport>,
+    /// For the metadata service, which answers in milliseconds when it is there at all: a
+    /// short timeout keeps a machine that is not on ECS from waiting (1 s, like credentials-java).
+    pub metadata_transport: Arc<dyn Transport>,
     pub margin: std::time::Duration,
 }
 
@@ -38,6 +41,7 @@ impl Net {
     pub fn new(endpoints: Endpoints, transport: Arc<dyn Transport>) -> Self {
         Net {
             endpoints,
+            metadata_transport: Arc::clone(&transport),
             transport,
             margin: DEFAULT_REFRESH_MARGIN,
         }

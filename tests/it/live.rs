@@ -809,3 +809,26 @@ fn debug_of_providers_and_requests_shows_no_secret() {
     }
     assert!(text.contains("x-acs-security-token"), "{text}");
 }
+
+#[test]
+fn no_metadata_service_fails_fast_without_a_fallback_attempt() {
+    let fake = FakeCloud::start(account(), Imds::default());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let home = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = cmd(&fake, home.path(), &[])
+        .env("RAMGUARD_IMDS_ENDPOINT", format!("http://127.0.0.1:{port}"))
+        .arg("whoami")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let err = stderr(&out);
+    assert!(err.contains("no metadata service at"), "{err}");
+    // Each provider says why it gave nothing.
+    assert!(err.contains("config.json") && err.contains("ecs_ram_role"), "{err}");
+}

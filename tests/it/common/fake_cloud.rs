@@ -394,6 +394,16 @@ fn authenticate(s: &mut Shared, req: &Received) -> Result<String, Reply> {
     if req.header("x-acs-security-token") != key.token.as_deref() {
         return refuse(s, "InvalidSecurityToken.Mismatch", "security token".into());
     }
+    // The gateway allows 15 minutes of clock skew.
+    let date = req.header("x-acs-date").unwrap_or_default();
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    match time::PrimitiveDateTime::parse(date, &format) {
+        Ok(t)
+            if (t.assume_utc() - time::OffsetDateTime::now_utc()).abs()
+                < time::Duration::minutes(15) => {}
+        _ => return refuse(s, "InvalidTimeStamp.Format", date.to_string()),
+    }
     let nonce = req
         .header("x-acs-signature-nonce")
         .unwrap_or_default()
