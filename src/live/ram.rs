@@ -16,6 +16,10 @@ use crate::transport::Transport;
 pub const RAM_VERSION: &str = "2015-05-01";
 pub const RESOURCE_MANAGER_VERSION: &str = "2020-03-31";
 
+/// A bound on the pages of one listing, so a server that never says "done" cannot hold the
+/// fetcher forever (RAM's largest listing, 5,000 users, is 5 pages of 1,000).
+const MAX_PAGES: u32 = 1000;
+
 /// The least a fetcher's credentials need (design note section 7; `<uid>` is the account).
 pub const MINIMAL_POLICY: &str = r#"{"Version":"1","Statement":[
  {"Effect":"Allow","Action":["ram:ListPoliciesForUser","ram:ListGroupsForUser","ram:GetUser"],"Resource":"acs:ram:*:<uid>:user/*"},
@@ -262,7 +266,7 @@ impl Ram {
         inner: &str,
     ) -> Result<Vec<Value>, LiveError> {
         let mut out = Vec::new();
-        for page in 1u32.. {
+        for page in 1..=MAX_PAGES {
             let page_text = page.to_string();
             let mut p = params.to_vec();
             p.push(("PageNumber", &page_text));
@@ -291,7 +295,7 @@ impl Ram {
     ) -> Result<Vec<Value>, LiveError> {
         let mut out = Vec::new();
         let mut marker: Option<String> = None;
-        loop {
+        for _ in 0..MAX_PAGES {
             let mut p = params.to_vec();
             if let Some(m) = &marker {
                 p.push(("Marker", m));

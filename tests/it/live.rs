@@ -830,5 +830,8 @@ fn no_metadata_service_fails_fast_without_a_fallback_attempt() {
     let err = stderr(&out);
     assert!(err.contains("no metadata service at"), "{err}");
     // Each provider says why it gave nothing.
-    assert!(err.contains("config.json") && err.contains("ecs_ram_role"), "{err}");
+    assert!(
+        err.contains("config.json") && err.contains("ecs_ram_role"),
+        "{err}"
+    );
 }
