@@ -1,6 +1,8 @@
 //! `drift`: the repository's documents against the live ones, matched by policy name (a role's
 //! trust policy by `trust/<RoleName>.json`). Equal means equal as JSON: key order and
-//! whitespace do not count. A changed document shows the statements that differ.
+//! whitespace do not count. A changed document shows the statements that differ. A policy
+//! attached live (system or custom) without a repository copy is drift; a trust or control
+//! policy is compared only when the repository holds it.
 
 use std::path::{Path, PathBuf};
 
@@ -115,6 +117,11 @@ pub fn compare(repo: &[RepoDocument], live: &[LiveDocument]) -> Drift {
             !used[*i] && r.name == d.name && r.trust == (d.layer == DocLayer::Trust)
         });
         let Some((i, r)) = found else {
+            // A trust policy or a control policy is not attached to the principal: it is
+            // compared when the repository has a copy, and not missed when it has none.
+            if d.layer != DocLayer::Identity {
+                continue;
+            }
             live_only.push(LiveOnly {
                 name: d.name.clone(),
                 policy_type: d.policy_type.clone(),

@@ -271,12 +271,7 @@ fn resource_groups(
             "PolicyAttachment",
         ) {
             Ok(rows) => rows,
-            Err(LiveError::Denied { action, code }) => {
-                return Ok(LayerStatus::NotFetched {
-                    reason: format!("{action} was denied ({code})"),
-                })
-            }
-            Err(e) => return Err(e),
+            Err(e) => return not_fetched(e),
         };
         for row in rows {
             let (Some(policy_type), Some(policy), Some(group)) = (
@@ -313,17 +308,7 @@ fn control_policies(
         &[("TargetId", account)],
     ) {
         Ok(obj) => obj,
-        Err(LiveError::Denied { action, code }) => {
-            return Ok(LayerStatus::NotFetched {
-                reason: format!("{action} was denied ({code})"),
-            })
-        }
-        Err(LiveError::Rpc(e)) => {
-            return Ok(LayerStatus::NotFetched {
-                reason: e.to_string(),
-            })
-        }
-        Err(e) => return Err(e),
+        Err(e) => return not_fetched(e),
     };
     let rows: Vec<Value> = items(&obj, "ControlPolicyAttachments", "ControlPolicyAttachment")
         .cloned()
@@ -334,12 +319,7 @@ fn control_policies(
         };
         let got = match ram.rm_call("GetControlPolicy", &[("PolicyId", &id)]) {
             Ok(got) => got,
-            Err(LiveError::Denied { action, code }) => {
-                return Ok(LayerStatus::NotFetched {
-                    reason: format!("{action} was denied ({code})"),
-                })
-            }
-            Err(e) => return Err(e),
+            Err(e) => return not_fetched(e),
         };
         let cp = got.get("ControlPolicy").cloned().unwrap_or(Value::Null);
         let name = str_field(&cp, "PolicyName").unwrap_or_else(|| id.clone());
@@ -363,6 +343,21 @@ fn control_policies(
         );
     }
     Ok(LayerStatus::Fetched)
+}
+
+/// An optional layer that could not be read: a denial or any answer the service gave (a
+/// private gateway may not serve ResourceManager at all) makes it "not fetched", never empty;
+/// a missing credential is still an error.
+fn not_fetched(e: LiveError) -> Result<LayerStatus, LiveError> {
+    match e {
+        LiveError::Denied { action, code } => Ok(LayerStatus::NotFetched {
+            reason: format!("{action} was denied ({code})"),
+        }),
+        LiveError::Rpc(e) => Ok(LayerStatus::NotFetched {
+            reason: e.to_string(),
+        }),
+        e => Err(e),
+    }
 }
 
 /// A name safe as one path component.

@@ -231,8 +231,15 @@ impl Ram {
             &[("PolicyType", policy_type), ("PolicyName", name)],
         )?;
         let version = obj.get("DefaultPolicyVersion");
+        // `Policy.PolicyDocument` is deprecated ("N/A" in the examples); read it only when the
+        // default version is absent.
         let document = version
             .and_then(|v| str_field(v, "PolicyDocument"))
+            .or_else(|| {
+                obj.get("Policy")
+                    .and_then(|p| str_field(p, "PolicyDocument"))
+                    .filter(|d| d != "N/A")
+            })
             .ok_or_else(|| {
                 LiveError::Invalid(format!(
                     "GetPolicy {policy_type}/{name}: no DefaultPolicyVersion.PolicyDocument"
@@ -246,6 +253,10 @@ impl Ram {
             name: name.to_string(),
             version: version
                 .and_then(|v| str_field(v, "VersionId"))
+                .or_else(|| {
+                    obj.get("Policy")
+                        .and_then(|p| str_field(p, "DefaultVersion"))
+                })
                 .unwrap_or_else(|| "v1".to_string()),
             document,
         };

@@ -835,3 +835,32 @@ fn no_metadata_service_fails_fast_without_a_fallback_attempt() {
         "{err}"
     );
 }
+
+#[test]
+fn a_flat_repository_without_the_trust_policy_and_unreadable_resource_groups() {
+    let fake = FakeCloud::start(account(), Imds::default());
+    fake.deny("ListPolicyAttachments");
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("flat");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(repo.join("dbs-operator.json"), OPERATOR).unwrap();
+    std::fs::write(repo.join("AliyunDBSReadOnlyAccess.json"), READONLY).unwrap();
+    let out = cmd(&fake, home.path(), AK_ENV)
+        .args(["drift", "--role", "Runner"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    assert!(stderr(&out).contains("resource_group layer was not fetched"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("resourcemanager:ListPolicyAttachments"));
+    // Removing a policy the role has is drift.
+    std::fs::remove_file(repo.join("AliyunDBSReadOnlyAccess.json")).unwrap();
+    let out = cmd(&fake, home.path(), AK_ENV)
+        .args(["drift", "--role", "Runner", "--format", "json"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout_json(&out)["live_only"][0]["name"], "AliyunDBSReadOnlyAccess");
+}
