@@ -852,7 +852,11 @@ fn a_flat_repository_without_the_trust_policy_and_unreadable_resource_groups() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
-    assert!(stderr(&out).contains("resource_group layer was not fetched"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("resource_group layer was not fetched"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("resourcemanager:ListPolicyAttachments"));
     // Removing a policy the role has is drift.
     std::fs::remove_file(repo.join("AliyunDBSReadOnlyAccess.json")).unwrap();
@@ -862,5 +866,8 @@ fn a_flat_repository_without_the_trust_policy_and_unreadable_resource_groups() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stdout_json(&out)["live_only"][0]["name"], "AliyunDBSReadOnlyAccess");
+    assert_eq!(
+        stdout_json(&out)["live_only"][0]["name"],
+        "AliyunDBSReadOnlyAccess"
+    );
 }
