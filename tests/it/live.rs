@@ -693,6 +693,13 @@ fn the_live_preflight_predicts_from_attached_policies_and_falls_back_to_indeterm
         calls,
         "cached within the refresh interval"
     );
+    let eager = Preflight::from_caller(creds.clone(), &endpoints, transport.clone())
+        .refresh_interval(std::time::Duration::ZERO);
+    eager.check(&call, &ctx).unwrap();
+    let once = eager.ram_calls();
+    eager.check(&call, &ctx).unwrap();
+    // Refetched; the group's system policy now comes from the cache.
+    assert_eq!(eager.ram_calls(), 2 * once - 1);
 
     fake.deny("ListPoliciesForUser");
     let denied = Preflight::from_caller(creds, &endpoints, transport);
