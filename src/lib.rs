@@ -2,11 +2,13 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+#[cfg(feature = "client")]
 pub mod credentials;
 pub mod dbs;
 pub mod eval;
 pub mod json;
 pub mod lint;
+#[cfg(feature = "client")]
 pub mod live;
 pub mod policy;
 pub mod preflight;
@@ -14,5 +16,7 @@ pub mod render;
 pub mod source;
 pub mod transport;
 
+/// The command-line interface of the `ramguard` binary (feature `cli`); not a library API.
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;

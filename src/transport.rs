@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::dbs::{TransportError, TransportKind};
+use crate::dbs::TransportError;
 
 /// Header values that are secrets: `Debug` of a request hides them.
 const SECRET_HEADERS: &[&str] = &[
@@ -81,14 +81,16 @@ pub trait Transport: Send + Sync {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
+#[cfg(feature = "client")]
 pub use blocking::BlockingTransport;
 
 /// The blocking HTTPS client the CLI uses (ureq + rustls, certificates verified).
-// Gate with `#[cfg(feature = "client")]` once the crate has that feature.
+#[cfg(feature = "client")]
 mod blocking {
     use std::time::Duration;
 
-    use super::{HttpRequest, HttpResponse, Transport, TransportError, TransportKind};
+    use super::{HttpRequest, HttpResponse, Transport, TransportError};
+    use crate::dbs::TransportKind;
 
     #[derive(Clone)]
     pub struct BlockingTransport {

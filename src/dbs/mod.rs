@@ -10,6 +10,7 @@ pub mod client;
 pub mod credentials;
 pub mod endpoint;
 pub mod response;
+#[cfg(feature = "client")]
 pub mod rpc;
 pub mod sign;
 pub mod start_backup_plan;
@@ -17,6 +18,7 @@ pub mod start_backup_plan;
 pub use access_denied::{AccessDeniedDetail, ForbiddenBody};
 pub use client::{
     new_client_token, ApiCall, Client, ClientConfig, API_VERSION_2019, API_VERSION_2021,
+    CLIENT_TOKEN,
 };
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use endpoint::{Endpoint, EndpointError};

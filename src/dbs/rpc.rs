@@ -52,11 +52,8 @@ pub fn signed_request(
 /// none was given. Fix them once per call, so every retry carries the same token.
 pub fn wire_params(call: &super::ApiCall) -> Result<BTreeMap<String, String>, DbsError> {
     let mut params = call.params.clone();
-    if call.add_client_token && !params.contains_key(super::client::CLIENT_TOKEN) {
-        params.insert(
-            super::client::CLIENT_TOKEN.to_string(),
-            super::new_client_token()?,
-        );
+    if call.add_client_token && !params.contains_key(super::CLIENT_TOKEN) {
+        params.insert(super::CLIENT_TOKEN.to_string(), super::new_client_token()?);
     }
     Ok(params)
 }

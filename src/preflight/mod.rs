@@ -22,12 +22,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "client")]
 mod guard;
+#[cfg(feature = "client")]
 mod live;
 
+#[cfg(feature = "client")]
 pub use guard::{
     decide, Guard, GuardError, GuardedClient, OnIndeterminate, Predict, PreparedCall, Sent,
 };
+#[cfg(feature = "client")]
 pub use live::{LivePreflight, LIVE_POLICIES_UNAVAILABLE};
 
 use std::borrow::Cow;
