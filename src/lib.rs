@@ -13,14 +13,19 @@ macro_rules! display_as_str {
 }
 
 pub mod catalog;
+#[cfg(feature = "client")]
+pub mod credentials;
 pub mod dbs;
 pub mod eval;
 pub mod json;
 pub mod lint;
+#[cfg(feature = "client")]
+pub mod live;
 pub mod policy;
 pub mod preflight;
 pub mod render;
 pub mod source;
+pub mod transport;
 
 /// The command-line interface of the `ramguard` binary (feature `cli`); not a library API.
 #[cfg(feature = "cli")]

@@ -3,6 +3,7 @@
 mod config;
 mod files;
 mod lint;
+mod live;
 mod policies;
 mod preflight;
 mod rules;
@@ -49,6 +50,12 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Explain one lint rule: what it does, why, an example and what to write instead.
     Rule(rules::RuleArgs),
+    /// Who the resolved credentials act as (sts:GetCallerIdentity).
+    Whoami(live::WhoamiArgs),
+    /// Fetch the policies attached now to the caller, a user or a role.
+    Fetch(live::FetchArgs),
+    /// Compare the repository's policy documents with the live ones (exit 1 on drift).
+    Drift(live::DriftArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -113,6 +120,9 @@ fn run() -> ExitCode {
         Command::Call(args) => preflight::run_call(args),
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::show(args),
+        Command::Whoami(args) => live::whoami(args),
+        Command::Fetch(args) => live::fetch_cmd(args),
+        Command::Drift(args) => live::drift(args),
     };
     ExitCode::from(code)
 }

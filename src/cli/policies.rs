@@ -34,6 +34,12 @@ impl PolicyArgs {
     /// Loads and compiles every file; the first that cannot be loaded is the error.
     pub fn load(&self) -> Result<PolicySet, LoadError> {
         let mut set = PolicySet::new();
+        self.load_into(&mut set)?;
+        Ok(set)
+    }
+
+    /// Adds every file to `set` (after what it already holds, e.g. live policies).
+    pub fn load_into(&self, set: &mut PolicySet) -> Result<(), LoadError> {
         for p in &self.control {
             set.add_file(PolicyKind::Control, p)?;
         }
@@ -46,7 +52,7 @@ impl PolicyArgs {
         if let Some(p) = &self.trust {
             set.add_file(PolicyKind::Trust, p)?;
         }
-        Ok(set)
+        Ok(())
     }
 }
 

@@ -38,6 +38,10 @@ pub struct SimulateArgs {
     pub requests: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    #[command(flatten)]
+    pub live: super::live::LiveSimArgs,
+    #[command(flatten)]
+    pub connect: super::live::ConnectArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -49,20 +53,24 @@ pub enum Format {
 pub fn run(args: SimulateArgs) -> u8 {
     // CLI.md rev 2: without any policy every request is an ImplicitDeny, which answers a
     // forgotten flag rather than the question asked.
-    if args.policies.is_empty() {
+    if args.policies.is_empty() && args.live.target().is_none() {
         super::error(
-            "give at least one policy (--policy, --control-policy, --session-policy or \
-             --trust-policy): without any, every request is denied",
+            "give at least one policy (--policy, --control-policy, --session-policy, \
+             --trust-policy or --live-*): without any, every request is denied",
         );
         return exit::ERROR;
     }
-    let set = match args.policies.load() {
+    let mut set = match live_policies(&args) {
         Ok(s) => s,
         Err(e) => {
-            report_load_error(&e);
+            super::error(e);
             return exit::ERROR;
         }
     };
+    if let Err(e) = args.policies.load_into(&mut set) {
+        report_load_error(&e);
+        return exit::ERROR;
+    }
     if let Some(path) = &args.requests {
         return run_batch(&set, path, args.format);
     }
@@ -95,6 +103,18 @@ pub fn run(args: SimulateArgs) -> u8 {
         return exit::ERROR;
     }
     decision_exit(response.decision)
+}
+
+/// The live policies of `--live-*` (with the credentials' session policy), else an empty set.
+fn live_policies(args: &SimulateArgs) -> Result<PolicySet, String> {
+    let Some(target) = args.live.target() else {
+        return Ok(PolicySet::new());
+    };
+    let conn = super::live::Connection::open(&args.connect)?;
+    let live = conn.fetch(&target).map_err(|e| e.to_string())?;
+    let session = conn.credentials.session_policy();
+    live.policy_set(session.as_deref())
+        .map_err(|e| e.to_string())
 }
 
 fn single_request(args: &SimulateArgs) -> Result<Request, String> {

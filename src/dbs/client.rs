@@ -2,22 +2,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Read;
 use std::time::{Duration, Instant};
-
-use time::macros::format_description;
-use time::OffsetDateTime;
 
 use super::api_call::{ApiCall, CLIENT_TOKEN};
 use super::credentials::Credentials;
 use super::endpoint::Endpoint;
 use super::redact::Redactor;
-use super::response::{classify, ApiResponse, DbsError, TransportError, TransportKind};
-use super::sign::{sign_rpc, RpcSignRequest};
-
-/// The largest response body read; a larger one is an error (not retried: it would be as large
-/// again).
-pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+use super::response::{classify, ApiResponse, DbsError};
+#[cfg(test)]
+use super::rpc::new_client_token;
+use super::rpc::{random_bytes, signed_request, wire_params};
+use crate::transport::{BlockingTransport, HttpRequest};
 
 /// Everything a [`Client`] needs. `Debug` shows no secret (see [`Credentials`]).
 #[derive(Debug, Clone)]
@@ -66,6 +61,7 @@ impl ClientConfig {
 /// (ureq's `tls` feature); there is no switch to turn that off.
 pub struct Client {
     config: ClientConfig,
+    transport: BlockingTransport,
     /// Scrubs the credentials' secrets from every message and body this client returns.
     redactor: Redactor,
 }
@@ -81,21 +77,16 @@ impl fmt::Debug for Client {
 impl Client {
     pub fn new(config: ClientConfig) -> Self {
         let redactor = Redactor::for_credentials(&config.credentials);
-        Client { config, redactor }
-    }
-
-    /// An agent for one attempt that must end within `deadline` from now. ureq's connect
-    /// timeout replaces (rather than joins) the request deadline, so it is cut to fit.
-    fn agent(&self, deadline: Duration) -> ureq::Agent {
-        ureq::AgentBuilder::new()
-            .timeout_connect(self.config.connect_timeout.min(deadline))
-            .timeout_read(self.config.read_timeout)
-            .timeout_write(self.config.read_timeout)
-            .timeout(deadline)
-            .user_agent(&self.config.user_agent)
-            // An API call is never redirected; following one could replay a signed request elsewhere.
-            .redirects(0)
-            .build()
+        let transport = BlockingTransport::new(
+            config.connect_timeout,
+            config.read_timeout,
+            &config.user_agent,
+        );
+        Client {
+            config,
+            transport,
+            redactor,
+        }
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -115,10 +106,7 @@ impl Client {
         call: &ApiCall,
         on_retry: &mut dyn FnMut(&Retry),
     ) -> Result<ApiResponse, DbsError> {
-        let mut params = call.params.clone();
-        if call.add_client_token && !params.contains_key(CLIENT_TOKEN) {
-            params.insert(CLIENT_TOKEN.to_string(), new_client_token()?);
-        }
+        let params = wire_params(call)?;
         let has_token = params.contains_key(CLIENT_TOKEN);
         let end = Instant::now().checked_add(self.config.total_timeout);
         let left = || {
@@ -156,74 +144,34 @@ impl Client {
         params: &BTreeMap<String, String>,
         deadline: Duration,
     ) -> Result<ApiResponse, DbsError> {
-        let date = OffsetDateTime::now_utc()
-            .format(format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-            ))
-            .map_err(|e| DbsError::Internal(format!("cannot format the date: {e}")))?;
-        let nonce = hex::encode(random_bytes::<16>()?);
-        let creds = &self.config.credentials;
-        let signed = sign_rpc(
-            &RpcSignRequest {
-                host: self.config.endpoint.host(),
-                action: &call.action,
-                version: &call.version,
-                params,
-                date: &date,
-                nonce: &nonce,
-            },
-            &creds.access_key_id,
-            creds.access_key_secret.expose(),
-            creds.security_token.as_ref().map(|t| t.expose()),
-        );
-        // The query is already RFC 3986 encoded, so the URL parser keeps it byte for byte and
-        // the server sees exactly what was signed.
-        let url = format!("{}/?{}", self.config.endpoint.base_url(), signed.query);
-        let mut request = self
-            .agent(deadline)
-            .post(&url)
-            .set("accept", "application/json");
-        for (name, value) in &signed.headers {
-            request = request.set(name, value);
-        }
-        let response = match request.send_bytes(b"") {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(ureq::Error::Transport(t)) => {
-                let mut err = transport_error(&t);
+        let request = self.signed_request(call, params)?;
+        let response = self
+            .transport
+            .send_within(&request, deadline)
+            .map_err(|mut e| {
                 // ureq quotes a header it refuses, value included.
-                err.message = self.redactor.scrub(&err.message).into_owned();
-                return Err(err.into());
-            }
-        };
-        let status = response.status();
-        let mut bytes = Vec::new();
-        response
-            .into_reader()
-            .take(
-                u64::try_from(MAX_BODY_BYTES)
-                    .unwrap_or(u64::MAX)
-                    .saturating_add(1),
-            )
-            .read_to_end(&mut bytes)
-            .map_err(|e| {
-                DbsError::from(TransportError {
-                    kind: io_transport_kind(e.kind()),
-                    message: format!("reading the response body of HTTP {status}: {e}"),
-                })
+                e.message = self.redactor.scrub(&e.message).into_owned();
+                DbsError::from(e)
             })?;
-        if bytes.len() > MAX_BODY_BYTES {
-            return Err(TransportError {
-                kind: TransportKind::TooLarge,
-                message: format!(
-                    "the response body of HTTP {status} is larger than {} MB",
-                    MAX_BODY_BYTES >> 20
-                ),
-            }
-            .into());
-        }
-        let body = String::from_utf8_lossy(&bytes);
         // A server may echo the request's headers: scrubbed before anything is read from it.
-        classify(status, &self.redactor.scrub(&body))
+        classify(response.status, &self.redactor.scrub(&response.body))
+    }
+
+    /// The signed request for `call` as a value, for a caller that sends it with its own
+    /// (async) HTTP client and hands the answer to [`classify`]. `params` are sent as given
+    /// (add a `ClientToken` first where the operation takes one: [`wire_params`]).
+    pub fn signed_request(
+        &self,
+        call: &ApiCall,
+        params: &BTreeMap<String, String>,
+    ) -> Result<HttpRequest, DbsError> {
+        signed_request(
+            &self.config.endpoint,
+            &self.config.credentials,
+            &call.action,
+            &call.version,
+            params,
+        )
     }
 
     /// Delay before retry number `attempt` (0-based): "equal jitter", i.e. half of
@@ -269,73 +217,6 @@ impl fmt::Display for Retry {
             self.attempts,
             self.reason
         )
-    }
-}
-
-/// A fresh idempotency token, formatted like a random (version 4) UUID.
-pub fn new_client_token() -> Result<String, DbsError> {
-    let mut b = random_bytes::<16>()?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex::encode(b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        h.get(0..8).unwrap_or_default(),
-        h.get(8..12).unwrap_or_default(),
-        h.get(12..16).unwrap_or_default(),
-        h.get(16..20).unwrap_or_default(),
-        h.get(20..32).unwrap_or_default()
-    ))
-}
-
-fn random_bytes<const N: usize>() -> Result<[u8; N], DbsError> {
-    let mut buf = [0u8; N];
-    getrandom::getrandom(&mut buf)
-        .map_err(|e| DbsError::Internal(format!("no random bytes from the OS: {e}")))?;
-    Ok(buf)
-}
-
-fn io_transport_kind(kind: std::io::ErrorKind) -> TransportKind {
-    match kind {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,
-        _ => TransportKind::Io,
-    }
-}
-
-/// Sorts a ureq transport failure into a [`TransportKind`] (which decides retries).
-fn transport_error(t: &ureq::Transport) -> TransportError {
-    let mut io_kind = None;
-    let mut source = std::error::Error::source(t);
-    while let Some(err) = source {
-        if let Some(io) = err.downcast_ref::<std::io::Error>() {
-            io_kind = Some(io.kind());
-            break;
-        }
-        source = err.source();
-    }
-    let timed_out = matches!(
-        io_kind,
-        Some(std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock)
-    );
-    let kind = match t.kind() {
-        // ureq reports a failed TLS handshake as a connection failure with this message.
-        ureq::ErrorKind::ConnectionFailed
-            if !timed_out && t.message().is_some_and(|m| m.contains("tls")) =>
-        {
-            TransportKind::Tls
-        }
-        // Includes the connect timeout: nothing was sent yet, so it is safe to try again.
-        ureq::ErrorKind::ConnectionFailed => TransportKind::Connect,
-        _ if timed_out => TransportKind::Timeout,
-        ureq::ErrorKind::Dns => TransportKind::Dns,
-        ureq::ErrorKind::Io | ureq::ErrorKind::BadStatus | ureq::ErrorKind::BadHeader => {
-            TransportKind::Io
-        }
-        _ => TransportKind::Other,
-    };
-    TransportError {
-        kind,
-        message: t.to_string(),
     }
 }
 

@@ -125,6 +125,23 @@ impl Endpoint {
         Ok(Endpoint { https, authority })
     }
 
+    /// `https://<host>` for a fixed product endpoint (`sts.aliyuncs.com`).
+    pub fn https(host: &str) -> Self {
+        Endpoint {
+            https: true,
+            authority: host.to_ascii_lowercase(),
+        }
+    }
+
+    /// The ECS metadata service, `http://100.100.100.200`: plain HTTP to a link-local address
+    /// by design (it never leaves the host), so it is the one non-loopback `http://` endpoint.
+    pub fn metadata_service() -> Self {
+        Endpoint {
+            https: false,
+            authority: "100.100.100.200".to_string(),
+        }
+    }
+
     /// The override if given, else the region's endpoint.
     pub fn resolve(region: &str, override_url: Option<&str>) -> Result<Self, EndpointError> {
         match override_url {

@@ -14,18 +14,21 @@ pub mod credentials;
 pub mod endpoint;
 pub mod redact;
 pub mod response;
-#[cfg(feature = "client")]
-mod sign;
+pub mod rpc;
+pub(crate) mod sign;
 pub mod start_backup_plan;
 
+#[cfg(feature = "client")]
+pub use crate::transport::MAX_BODY_BYTES;
 pub use access_denied::{AccessDeniedDetail, ForbiddenBody};
 pub use api_call::{ApiCall, API_VERSION_2019, API_VERSION_2021, CLIENT_TOKEN};
 #[cfg(feature = "client")]
-pub use client::{new_client_token, Client, ClientConfig, Retry, MAX_BODY_BYTES};
+pub use client::{Client, ClientConfig, Retry};
 pub use credentials::{Credentials, CredentialsError, Secret};
 pub use endpoint::{Endpoint, EndpointError};
 pub use redact::Redactor;
 pub use response::{
     classify, ApiResponse, DbsError, TransportError, TransportKind, FORBIDDEN_CODES,
 };
+pub use rpc::new_client_token;
 pub use start_backup_plan::{StartBackupPlanRequest, StartBackupPlanResponse};

@@ -146,7 +146,7 @@ pub enum TransportKind {
     Io,
     /// The response body is larger than the client reads ([`MAX_BODY_BYTES`]). Not retried.
     ///
-    /// [`MAX_BODY_BYTES`]: super::client::MAX_BODY_BYTES
+    /// [`MAX_BODY_BYTES`]: crate::transport::MAX_BODY_BYTES
     TooLarge,
     Other,
 }

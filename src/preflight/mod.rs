@@ -24,9 +24,15 @@
 
 #[cfg(feature = "client")]
 mod guard;
+#[cfg(feature = "client")]
+mod live;
 
 #[cfg(feature = "client")]
-pub use guard::{GuardError, GuardedClient, OnIndeterminate, Sent};
+pub use guard::{
+    decide, Guard, GuardError, GuardedClient, OnIndeterminate, Predict, PreparedCall, Sent,
+};
+#[cfg(feature = "client")]
+pub use live::{LivePreflight, LIVE_POLICIES_UNAVAILABLE};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

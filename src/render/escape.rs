@@ -25,6 +25,7 @@ fn push_escaped(out: &mut String, c: char) {
 }
 
 /// Length in bytes of `c` once escaped (what [`escape`] writes for it).
+#[cfg(any(feature = "cli", test))]
 pub(crate) fn escaped_len(c: char) -> usize {
     if !is_unsafe(c) {
         return c.len_utf8();

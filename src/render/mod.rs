@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod escape;
+#[cfg(feature = "cli")]
 mod excerpt;
 pub mod github;
 #[cfg(feature = "cli")]

@@ -11,6 +11,7 @@
 mod common;
 
 mod agreement;
+mod async_example;
 mod call_limits;
 mod cli_call;
 mod cli_lint;
@@ -18,9 +19,10 @@ mod cli_preflight;
 mod cli_simulate;
 mod dbs_client;
 mod eval_cases;
-mod input_checks;
 mod hostile_files;
 mod hostile_render;
+mod input_checks;
 mod lint_fixtures;
+mod live;
 mod secrets;
 mod simulate_limits;

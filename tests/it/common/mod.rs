@@ -1,6 +1,7 @@
 //! The harness shared by every integration test module: the binary under test, process output
 //! readers, the fake DBS server, and where the optional `../shared` material is.
 
+pub mod fake_cloud;
 pub mod fake_dbs;
 pub mod output;
 
@@ -31,4 +32,22 @@ pub fn shared(rel: &str, test: &str) -> Option<PathBuf> {
     );
     eprintln!("{test}: skipped: ../shared/{rel} is not beside this checkout");
     None
+}
+
+/// Every file under `dir`, sorted.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }
