@@ -10,6 +10,13 @@
 //!
 //! Each iteration evaluates a batch of prepared requests; criterion reports elements/s.
 //! `cargo bench --bench eval -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Hostile input (issue 10), each of which must stay well under 0.5 s:
+//! - `pattern/<case>`: the 5 KB wildcard patterns that made the old greedy matcher cost
+//!   |pattern|·|text| (13 s), against a 1 MB action, case-sensitive and ignoring case;
+//! - `evaluate/hostile_*`: such a pattern as a policy's `Action` and in a `StringLike`
+//!   condition, against request fields at the request cap.
+//!   `cargo bench --bench eval -- hostile\|pattern --warm-up-time 1 --measurement-time 3`
 
 // Test and benchmark harness code: a failed setup step should stop the run loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -17,7 +24,10 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use ramguard::eval::{PolicySet, Request};
+use ramguard::eval::{PolicySet, Request, MAX_FIELD_BYTES};
+use ramguard::policy::pattern::{
+    glob_match, glob_match_ignore_ascii_case, hostile_patterns, Pattern,
+};
 use ramguard::policy::PolicyKind;
 use serde_json::{json, Value};
 
@@ -350,6 +360,42 @@ fn bench(c: &mut Criterion) {
         .map(|_| request(&mut rng, &[dbs], false))
         .collect();
     run(&mut g, "1000_policies_10_dbs", &large, &reqs);
+
+    // (d) hostile patterns in policies, against request fields as long as a request takes.
+    let long = "a".repeat(MAX_FIELD_BYTES - 4);
+    let action = format!("dbs:{long}");
+    let reqs = vec![Request::builder(action.clone(), "*")
+        .context("acs:UserAgent", long.clone())
+        .build()
+        .unwrap()];
+    for (name, pattern) in hostile_patterns() {
+        let like = format!("*{}", pattern.trim_start_matches("dbs:"));
+        let doc = json!({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": pattern, "Resource": "*"},
+            {"Effect": "Allow", "Action": "dbs:*", "Resource": "*",
+             "Condition": {"StringLike": {"acs:UserAgent": like}}}]});
+        let set = set_of(&[doc.to_string()]);
+        run(&mut g, &format!("hostile_{name}"), &set, &reqs);
+    }
+    g.finish();
+
+    // (e) the matcher alone on a 1 MB text.
+    let mut g = c.benchmark_group("pattern");
+    g.sample_size(10);
+    let text = format!("dbs:{}", "a".repeat(1 << 20));
+    let upper = text.to_ascii_uppercase();
+    for (name, pattern) in hostile_patterns() {
+        let compiled = Pattern::new(&pattern);
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(glob_match(&pattern, &text));
+                black_box(compiled.matches(&text));
+            })
+        });
+        g.bench_function(format!("{name}_ignore_case"), |b| {
+            b.iter(|| black_box(glob_match_ignore_ascii_case(&pattern, &upper)))
+        });
+    }
     g.finish();
 }
 

@@ -56,13 +56,26 @@ impl PolicyArgs {
     }
 }
 
-/// Prints why a policy file could not be loaded: the message, then every diagnostic as the
-/// linter shows it.
+/// How many diagnostics of a policy that cannot be loaded are shown; the others are counted.
+/// A broken machine-written file can hold a hundred thousand, and nobody reads past the first.
+pub const SHOWN_LOAD_DIAGNOSTICS: usize = 20;
+
+/// Prints why a policy file could not be loaded: the message, then its first
+/// [`SHOWN_LOAD_DIAGNOSTICS`] diagnostics as the linter shows them (errors before warnings),
+/// and how many more there are.
 pub fn report_load_error(e: &LoadError) {
     super::error(e);
     if let LoadError::Invalid(report) = e {
+        let (shown, more) = first_diagnostics(report, SHOWN_LOAD_DIAGNOSTICS);
         let handler = crate::render::human::handler(false);
-        eprint!("{}", crate::render::human::render_file(&handler, report));
+        eprint!("{}", crate::render::human::render_file(&handler, &shown));
+        if more > 0 {
+            eprintln!(
+                "... and {more} more diagnostic{} in `{}` (run `ramguard lint` on it for all)",
+                if more == 1 { "" } else { "s" },
+                report.source.name
+            );
+        }
         // `Principal` outside a trust policy: most likely a role's trust policy given as
         // `--policy`, which the command takes as `--trust-policy`.
         let principal = &crate::lint::rules::grammar::PRINCIPAL_OUTSIDE_TRUST;
@@ -78,6 +91,32 @@ pub fn report_load_error(e: &LoadError) {
             );
         }
     }
+}
+
+/// `report` cut to its first `n` diagnostics, errors first, in document order; and how many
+/// were left out.
+fn first_diagnostics(
+    report: &crate::lint::FileReport,
+    n: usize,
+) -> (crate::lint::FileReport, usize) {
+    use crate::lint::Severity;
+    let is_error = |d: &&crate::lint::Diagnostic| d.severity == Severity::Error;
+    let mut diagnostics: Vec<crate::lint::Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(is_error)
+        .chain(report.diagnostics.iter().filter(|d| !is_error(d)))
+        .take(n)
+        .cloned()
+        .collect();
+    diagnostics.sort_by_key(|d| d.span.start);
+    let more = report.diagnostics.len() - diagnostics.len();
+    let shown = crate::lint::FileReport {
+        source: report.source.clone(),
+        diagnostics,
+        sids: Vec::new(),
+    };
+    (shown, more)
 }
 
 /// Splits `NAME=VALUE` (at the first `=`).

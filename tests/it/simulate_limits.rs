@@ -146,3 +146,30 @@ fn request_fields_past_the_cap_are_a_usage_error_naming_the_field() {
     );
     assert_eq!(got[1]["decision"], "Allow");
 }
+
+#[test]
+fn a_policy_with_many_errors_shows_the_first_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    // 100 numbers as actions: an error and a warning each.
+    let doc = json!({"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": vec![1; 100], "Resource": "*"}]});
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let o = simulate(
+        dir.path(),
+        &[
+            "--policy",
+            file.to_str().unwrap(),
+            "--action",
+            "dbs:StartBackupPlan",
+            "--resource",
+            "*",
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", show(&o));
+    let err = stderr(&o);
+    assert!(err.contains("... and 180 more diagnostics"), "{}", show(&o));
+    assert!(err.contains("invalid action `1`"), "{}", show(&o));
+    // Twenty rendered snippets, not two hundred.
+    assert!(err.len() < 20 * 1000, "{} bytes on stderr", err.len());
+}
