@@ -71,7 +71,9 @@ pub fn run(args: SimulateArgs) -> u8 {
             s.push('\n');
             s
         }
-        Format::Human => explain(&response, &trace),
+        Format::Human => {
+            crate::render::escape::escape_lines(&explain(&response, &trace)).into_owned()
+        }
     };
     if write_stdout(&text).is_err() {
         return exit::ERROR;
@@ -147,13 +149,15 @@ fn run_batch(set: &PolicySet, path: &std::path::Path, format: Format) -> u8 {
             })
             .collect();
         for (ds, text) in chunks {
-            if out.write_all(text.as_bytes()).is_err() {
+            if let Err(e) = out.write_all(text.as_bytes()) {
+                super::output_failed(&e);
                 return exit::ERROR;
             }
             decisions.extend(ds);
         }
     }
-    if out.flush().is_err() {
+    if let Err(e) = out.flush() {
+        super::output_failed(&e);
         return exit::ERROR;
     }
     batch_exit(decisions.into_iter())
@@ -180,7 +184,11 @@ fn batch_line(
             }
             Format::Human => {
                 let (r, trace) = set.evaluate_traced(&request);
-                out.push_str(&format!("# line {}\n{}", i + 1, explain(&r, &trace)));
+                out.push_str(&format!(
+                    "# line {}\n{}",
+                    i + 1,
+                    crate::render::escape::escape_lines(&explain(&r, &trace))
+                ));
                 Ok(r.decision)
             }
         },
@@ -220,8 +228,4 @@ pub fn decision_exit(d: Decision) -> u8 {
     }
 }
 
-pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
-}
+pub(crate) use super::write_stdout;

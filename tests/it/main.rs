@@ -17,6 +17,8 @@ mod cli_preflight;
 mod cli_simulate;
 mod dbs_client;
 mod eval_cases;
+mod fuzz_policies;
 mod hostile_files;
 mod hostile_render;
+mod hostile_text;
 mod lint_fixtures;
