@@ -190,9 +190,19 @@ fn walk(
     found: &mut Found,
     expanded: &mut Expanded,
 ) {
-    // Each directory with whether a pattern matched it or a directory above it.
-    let mut stack = vec![(dir.to_path_buf(), pattern.is_none())];
-    while let Some((d, picked)) = stack.pop() {
+    // How deep below `dir` a match can lie: a pattern without `**` matches at one depth only,
+    // so the walk does not search the whole tree for `policies/*.json`.
+    let max_depth = match pattern {
+        Some(p) if !p.as_str().contains("**") => Path::new(p.as_str())
+            .components()
+            .count()
+            .saturating_sub(dir.components().count()),
+        _ => usize::MAX,
+    };
+    // Each directory with its depth below `dir` and whether a pattern matched it or a
+    // directory above it.
+    let mut stack = vec![(dir.to_path_buf(), 0usize, pattern.is_none())];
+    while let Some((d, depth, picked)) = stack.pop() {
         let read = if d.as_os_str().is_empty() {
             std::fs::read_dir(".")
         } else {
@@ -213,8 +223,8 @@ fn walk(
             if ft.is_dir() {
                 if skips_dir(&name) {
                     expanded.skipped_dirs += 1;
-                } else {
-                    stack.push((path, picked || matched));
+                } else if picked || matched || depth + 1 < max_depth {
+                    stack.push((path, depth + 1, picked || matched));
                 }
                 continue;
             }

@@ -17,7 +17,8 @@ use crate::source::{self, ReadError};
 
 #[derive(Args, Debug)]
 pub struct LintArgs {
-    /// Files, directories (searched for *.json) or globs. Default: the current directory.
+    /// Files, directories (searched for *.json; hidden directories, target/ and node_modules/
+    /// are skipped), globs, or `-` for standard input. Default: the current directory.
     pub paths: Vec<String>,
     /// What the documents are; by default identity, or trust when a statement has `Principal`.
     #[arg(long, value_enum)]
@@ -27,7 +28,8 @@ pub struct LintArgs {
     /// Lowest severity that makes the run fail (exit 1).
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
-    /// Configuration file (default: ramguard.toml in the current directory or a parent).
+    /// Configuration file for every file (default: for each file, the ramguard.toml nearest
+    /// above it).
     #[arg(long)]
     pub config: Option<PathBuf>,
     /// Rules to run: codes, code prefixes or names, comma-separated (replaces `select` of the
@@ -432,9 +434,7 @@ pub fn run(args: LintArgs) -> u8 {
     };
     // A closed pipe is an error (exit 2), not a panic; any other failure is said.
     if let Err(e) = run() {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            super::error(format!("cannot write the output: {e}"));
-        }
+        super::output_failed(&e);
         return exit::ERROR;
     }
 

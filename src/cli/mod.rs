@@ -129,14 +129,30 @@ fn run() -> ExitCode {
 
 /// Writes machine or human output to stdout; a closed pipe is an error (exit 2), not a panic.
 pub(crate) fn print(text: &str) -> u8 {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match write_stdout(text) {
         Ok(()) => exit::OK,
         Err(_) => exit::ERROR,
+    }
+}
+
+/// Writes `text` to stdout; a failure is said on stderr (see [`output_failed`]).
+pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    if let Err(e) = &written {
+        output_failed(e);
+    }
+    written
+}
+
+/// Says why stdout could not be written (a full disk, `/dev/full`); a closed pipe (`| head`)
+/// is the reader's choice and goes unsaid. Either way the run exits 2.
+pub(crate) fn output_failed(e: &std::io::Error) {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        error(format!("cannot write the output: {e}"));
     }
 }
 

@@ -11,6 +11,7 @@ use super::simulate::{decision_exit, write_stdout};
 use crate::dbs::{redact, Client, ClientConfig, Credentials, DbsError, Endpoint, Retry};
 use crate::eval::explain;
 use crate::preflight::{Call, CallContext, Prediction, Preflight};
+use crate::render::escape::escape;
 
 /// What `preflight` and `call` share: the API call and the context it is made in.
 #[derive(Args, Debug)]
@@ -179,7 +180,7 @@ pub fn run_preflight(args: PreflightArgs) -> u8 {
                 "{} on `{}`\n{}",
                 call.action(),
                 crate::preflight::resource_text(&call.resource()),
-                explain(&response, &trace)
+                crate::render::escape::escape_lines(&explain(&response, &trace)).into_owned()
             )
         }
     };
@@ -236,11 +237,14 @@ pub fn run_call(args: CallCmdArgs) -> u8 {
             Prediction::Indeterminate(r) => {
                 let on = r.depends_on.join(", ");
                 if args.on_indeterminate == OnIndeterminateArg::Block {
-                    eprintln!("ramguard: the decision depends on {on}: not calling (--on-indeterminate block)");
+                    eprintln!("ramguard: the decision depends on {}: not calling (--on-indeterminate block)", escape(&on));
                     let _ = write_stdout(&prediction_json(&prediction));
                     return exit::INDETERMINATE;
                 }
-                eprintln!("ramguard: the decision depends on {on}: calling, the server decides");
+                eprintln!(
+                    "ramguard: the decision depends on {}: calling, the server decides",
+                    escape(&on)
+                );
             }
             Prediction::Allowed(_) => {}
         }

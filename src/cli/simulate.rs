@@ -97,7 +97,9 @@ pub fn run(args: SimulateArgs) -> u8 {
             s.push('\n');
             s
         }
-        Format::Human => explain(&response, &trace),
+        Format::Human => {
+            crate::render::escape::escape_lines(&explain(&response, &trace)).into_owned()
+        }
     };
     if write_stdout(&text).is_err() {
         return exit::ERROR;
@@ -217,7 +219,8 @@ fn run_batch(set: &PolicySet, path: &std::path::Path, format: Format) -> u8 {
             })
             .collect();
         for (ds, text) in chunks {
-            if out.write_all(text.as_bytes()).is_err() {
+            if let Err(e) = out.write_all(text.as_bytes()) {
+                super::output_failed(&e);
                 return exit::ERROR;
             }
             code = worse(code, batch_exit(ds.into_iter()));
@@ -231,7 +234,8 @@ fn run_batch(set: &PolicySet, path: &std::path::Path, format: Format) -> u8 {
             break;
         }
     }
-    if out.flush().is_err() {
+    if let Err(e) = out.flush() {
+        super::output_failed(&e);
         return exit::ERROR;
     }
     code
@@ -336,18 +340,21 @@ fn batch_line(
                 .map(|()| r)
                 .map_err(|e| e.to_string())
         });
-    let result = match parsed {
-        Ok(request) => {
-            let mut r: Response = set.evaluate(&request);
-            r.warnings = input::warnings(request.action(), request.context_keys());
-            match format {
-                Format::Json => out.push_str(&r.to_json()),
-                Format::Human => out.push_str(&human_line(i + 1, &request, &r)),
+    let result =
+        match parsed {
+            Ok(request) => {
+                let mut r: Response = set.evaluate(&request);
+                r.warnings = input::warnings(request.action(), request.context_keys());
+                match format {
+                    Format::Json => out.push_str(&r.to_json()),
+                    Format::Human => out.push_str(&crate::render::escape::escape_lines(
+                        &human_line(i + 1, &request, &r),
+                    )),
+                }
+                Ok(r.decision)
             }
-            Ok(r.decision)
-        }
-        Err(e) => return batch_error(i, &e, out),
-    };
+            Err(e) => return batch_error(i, &e, out),
+        };
     out.push('\n');
     result
 }
@@ -406,8 +413,4 @@ pub fn decision_exit(d: Decision) -> u8 {
     }
 }
 
-pub(crate) fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
-}
+pub(crate) use super::write_stdout;

@@ -257,7 +257,7 @@ pub(crate) struct KeyTable {
 
 impl KeyTable {
     fn intern(&mut self, key: &str) -> Result<u32, String> {
-        let lower = key.to_lowercase();
+        let lower = key.to_ascii_lowercase();
         if let Some(&id) = self.ids.get(lower.as_str()) {
             return Ok(id);
         }
@@ -590,7 +590,7 @@ impl LayerSet {
             .ok()
             .filter(|&id| id < u32::MAX)
             .ok_or("too many statements")?;
-        let lowered: Vec<String> = st.action.iter().map(str::to_lowercase).collect();
+        let lowered: Vec<String> = st.action.iter().map(str::to_ascii_lowercase).collect();
         let (actions, n_actions) = self.push_pats(lowered.iter().map(String::as_str))?;
         let (resources, n_resources) = match &st.resource {
             Some(r) => self.push_pats(r.iter())?,
@@ -702,7 +702,7 @@ impl LayerSet {
                     self.values.strings.push(p);
                 }
                 Family::StringIgnoreCase => {
-                    let p = self.push_text(&v.to_lowercase())?;
+                    let p = self.push_text(&v.to_ascii_lowercase())?;
                     self.values.strings.push(p);
                 }
                 Family::Numeric => self

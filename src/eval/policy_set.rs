@@ -194,7 +194,7 @@ impl PolicySet {
     /// Whether some condition of some loaded policy reads `key` (case-insensitive). A key no
     /// condition reads cannot change a decision, whether it is given, unknown or absent.
     pub fn reads_key(&self, key: &str) -> bool {
-        let key = key.to_lowercase();
+        let key = key.to_ascii_lowercase();
         // Every condition key of every layer is interned in the set's key table.
         self.keys.keys.iter().any(|k| **k == *key)
     }

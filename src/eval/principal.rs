@@ -70,7 +70,7 @@ impl CompiledPrincipal {
             }),
             PrincipalClass::Federated => self.federated.iter().any(|p| p.matches(principal)),
             PrincipalClass::Service => {
-                let lower = principal.to_lowercase();
+                let lower = principal.to_ascii_lowercase();
                 self.service.iter().any(|p| p.matches(&lower))
             }
         }
@@ -109,7 +109,7 @@ fn compile_principal_values(c: &mut CompiledPrincipal, kind: PrincipalKind, el: 
                     None => RamPrincipal::Arn(Pattern::new(v)),
                 });
             }
-            PrincipalKind::Service => c.service.push(Pattern::new(&v.to_lowercase())),
+            PrincipalKind::Service => c.service.push(Pattern::new(&v.to_ascii_lowercase())),
             PrincipalKind::Federated => c.federated.push(Pattern::new(v)),
         }
     }

@@ -233,7 +233,8 @@ impl CtxValue {
     }
 
     pub fn lower(&self) -> &str {
-        self.lower.get_or_init(|| self.raw.to_lowercase().into())
+        self.lower
+            .get_or_init(|| self.raw.to_ascii_lowercase().into())
     }
 
     pub fn ip(&self) -> Option<IpAddr> {
@@ -324,14 +325,11 @@ enum Values {
     Many(Vec<String>),
 }
 
-/// A key in lowercase, reusing the key's own buffer when it is ASCII (condition keys are).
+/// A key with ASCII letters lowercased, in its own buffer. Case is folded in ASCII everywhere
+/// (lint, evaluation): `K` (U+212A KELVIN SIGN) is not `k`.
 fn into_lower(mut key: String) -> String {
-    if key.is_ascii() {
-        key.make_ascii_lowercase();
-        key
-    } else {
-        key.to_lowercase()
-    }
+    key.make_ascii_lowercase();
+    key
 }
 
 impl RequestBuilder {
@@ -404,7 +402,7 @@ impl RequestBuilder {
             return Err(RequestError::EmptyAction);
         }
         self.check_lengths()?;
-        let action_lower = self.action.to_lowercase();
+        let action_lower = self.action.to_ascii_lowercase();
         let context = Arc::new(self.context.build()?);
         Ok(Request::new(
             Cow::Owned(self.action),
@@ -454,7 +452,7 @@ impl ContextBuilder {
         let mut unknown: Vec<(String, String)> = self
             .unknown
             .into_iter()
-            .map(|k| (k.to_lowercase(), k))
+            .map(|k| (k.to_ascii_lowercase(), k))
             .collect();
         unknown.sort_by(|a, b| a.0.cmp(&b.0));
         unknown.dedup_by(|a, b| a.0 == b.0);
@@ -481,7 +479,7 @@ impl ContextBuilder {
                     _ => {
                         let name = names
                             .iter()
-                            .find(|n| *n.to_lowercase() == *key_lower)
+                            .find(|n| *n.to_ascii_lowercase() == *key_lower)
                             .map_or_else(|| key_lower.clone(), |n| n.clone());
                         return Err(RequestError::KnownAndUnknown(name));
                     }

@@ -68,6 +68,9 @@ impl FileReport {
 
 /// Lints a file's bytes. Never fails: every problem is a diagnostic.
 pub fn lint_bytes(name: &str, bytes: &[u8], options: LintOptions) -> FileReport {
+    if bytes.len() as u64 > crate::source::MAX_INPUT_BYTES {
+        return too_large(name, crate::source::MAX_INPUT_BYTES);
+    }
     match std::str::from_utf8(bytes) {
         Ok(text) => lint_source(SourceFile::new(name, text), options),
         Err(e) => {
@@ -133,8 +136,13 @@ pub fn internal_error(name: &str, what: &str) -> FileReport {
     }
 }
 
-/// Lints a document's text.
+/// Lints a document's text. A text over [`crate::source::MAX_INPUT_BYTES`] is refused with one
+/// finding, unparsed: spans are `u32`, and no policy comes near the limit.
 pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
+    let limit = crate::source::MAX_INPUT_BYTES;
+    if source.text.len() as u64 > limit {
+        return too_large(&source.name, limit);
+    }
     let parsed = json::parse(&source.text);
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut sids = Vec::new();

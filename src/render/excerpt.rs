@@ -373,3 +373,62 @@ impl SourceCode for Excerpt {
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(excerpt: &Excerpt, span: SourceSpan) -> &str {
+        &excerpt.text[span.offset()..span.offset() + span.len()]
+    }
+
+    #[test]
+    fn short_files_are_shown_as_they_are() {
+        let f = SourceFile::new("a.json", "{\n  \"Effect\": \"allow\"\n}\n");
+        let at = f.text.find("\"allow\"").unwrap_or(0);
+        let (e, spans) = Excerpt::new(&f, &[Span::new(at, at + 7)]);
+        assert_eq!(e.text, f.text.as_ref());
+        assert_eq!(shown(&e, spans[0]), "\"allow\"");
+        let header = e.read_span(&spans[0], 0, 0).map(|c| (c.line(), c.column()));
+        assert_eq!(header.ok(), Some((1, 12)));
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_label_and_keeps_its_column() {
+        let text = format!(
+            "[\"{}\", \"中\u{1b}x\", \"{}\"]",
+            "a".repeat(100_000),
+            "b".repeat(50)
+        );
+        let f = SourceFile::new("w.json", text.as_str());
+        let at = text.find("\"中").unwrap_or(0);
+        let (e, spans) = Excerpt::new(&f, &[Span::new(at, at + "\"中\u{1b}x\"".len())]);
+        assert!(e.text.len() < 400, "{}", e.text.len());
+        assert!(e.text.starts_with('…'));
+        assert_eq!(shown(&e, spans[0]), "\"中\\u{1b}x\"");
+        let column = e.read_span(&spans[0], 0, 0).map(|c| c.column());
+        assert_eq!(column.ok(), Some(100_005));
+    }
+
+    #[test]
+    fn far_labels_are_separate_groups_and_long_labels_are_clipped() {
+        let lines: Vec<String> = (0..100).map(|i| format!("line {i}")).collect();
+        let text = lines.join("\n");
+        let f = SourceFile::new("l.txt", text.as_str());
+        let start = |i: usize| f.line_range(i).start;
+        let (e, spans) = Excerpt::new(
+            &f,
+            &[
+                Span::new(start(2), start(3)),
+                Span::new(start(50), start(90)),
+            ],
+        );
+        // Lines 1-3 and 49-51 (0-based): the 40-line label is shown on its first line.
+        assert_eq!(e.lines.len(), 6);
+        assert_eq!(shown(&e, spans[1]), "line 50");
+        assert!(e
+            .read_span(&SourceSpan::new(0.into(), e.text.len()), 1, 1)
+            .is_err());
+        assert!(e.read_span(&spans[0], 1, 1).is_ok());
+    }
+}

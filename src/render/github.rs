@@ -35,11 +35,14 @@ pub fn render(out: &mut dyn Write, located: &[&Located]) -> io::Result<()> {
     Ok(())
 }
 
-/// Escapes the message part of a workflow command.
+/// Escapes the message part of a workflow command; other control characters (an `ESC` from a
+/// policy) are escaped as in every other output, since runner logs are shown on terminals too.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::escape::escape(&s).into_owned()
 }
 
 /// Escapes a property value, which also ends at `,` and `:`.
@@ -55,5 +58,6 @@ mod tests {
     fn escapes_follow_the_runner() {
         assert_eq!(data("100% sure\r\nnext"), "100%25 sure%0D%0Anext");
         assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(data("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
     }
 }

@@ -66,7 +66,7 @@ fn skipped_directories_are_said_and_a_glob_agrees_with_the_walk() {
     write(dir.path(), "p/.git/x.json", ALLOW_ALL);
     write(dir.path(), "p/target/x.json", ALLOW_ALL);
     write(dir.path(), "p/node_modules/m/x.json", ALLOW_ALL);
-    for arg in ["p", "p/**/*.json"] {
+    for arg in ["p", "p/**/*.json", "p/*.json"] {
         let o = lint(
             dir.path(),
             &["--config", "/dev/null", "--format", "json", arg],
