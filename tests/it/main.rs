@@ -11,6 +11,7 @@
 mod common;
 
 mod agreement;
+mod catalog;
 mod cli_call;
 mod cli_lint;
 mod cli_preflight;

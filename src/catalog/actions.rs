@@ -1,0 +1,488 @@
+//! The whole-cloud action list: every RAM action the catalogue knows, per service, read in
+//! place from the records `build.rs` embeds (see `build/catalog.rs` for the layout), and
+//! lookup by exact action (case-insensitive) or by pattern.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::operation::{AccessLevel, Operation};
+use super::suggest::did_you_mean;
+use super::{services, Service};
+use crate::policy::pattern::glob_match_ignore_ascii_case;
+
+static NAMES: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog_names.txt"));
+static RECORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/catalog_actions.bin"));
+const RECORD: usize = 8;
+
+/// What the metadata says an operation does to data: `operationType` (`read`, `write`,
+/// `readAndWrite`; its rare `update`/`delete` count as write, `list` as read).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    Read,
+    Write,
+    ReadWrite,
+}
+
+impl Access {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::ReadWrite => "readAndWrite",
+        }
+    }
+}
+
+/// Where an action name comes from (the catalogue's `src`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Provenance {
+    /// An OpenAPI operation name (the default rule).
+    Api,
+    /// Alibaba's own `ramActions` metadata.
+    RamActions,
+    /// A documented action (authorization docs).
+    Doc,
+    /// Used in Alibaba system policies or templates.
+    Policy,
+    /// Assumed, not verified.
+    Assumed,
+    /// ramguard's DBS spec.
+    Spec,
+}
+
+impl Provenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Api => "api",
+            Provenance::RamActions => "ram",
+            Provenance::Doc => "doc",
+            Provenance::Policy => "policy",
+            Provenance::Assumed => "assumed",
+            Provenance::Spec => "spec",
+        }
+    }
+}
+
+/// One catalogued RAM action.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Action {
+    service: &'static Service,
+    name: &'static str,
+    level: u8,
+    access: u8,
+    flags: u8,
+}
+
+impl Action {
+    fn at(service: &'static Service, index: usize) -> Option<Action> {
+        let rec = RECORDS.get(index * RECORD..(index + 1) * RECORD)?;
+        let &[a, b, c, d, len, level, access, flags] = rec else {
+            return None;
+        };
+        let off = u32::from_le_bytes([a, b, c, d]) as usize;
+        let name = NAMES.get(off..off + usize::from(len))?;
+        Some(Action {
+            service,
+            name,
+            level,
+            access,
+            flags,
+        })
+    }
+
+    /// The service whose list holds the action (for `ims:X`, `ram`).
+    pub fn service(&self) -> &'static Service {
+        self.service
+    }
+
+    /// The action name as the catalogue spells it (`DescribeInstances`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// `code:Name`, as a policy writes it.
+    pub fn full_name(&self) -> String {
+        format!("{}:{}", self.service.code, self.name)
+    }
+
+    /// The access level (`get`, `list`, `create`, `update`, `delete`); `None` where the
+    /// metadata says `none`.
+    pub fn level(&self) -> Option<AccessLevel> {
+        Some(match self.level {
+            1 => AccessLevel::List,
+            2 => AccessLevel::Get,
+            3 => AccessLevel::Create,
+            4 => AccessLevel::Update,
+            5 => AccessLevel::Delete,
+            _ => return None,
+        })
+    }
+
+    pub fn access(&self) -> Access {
+        match self.access {
+            0 => Access::Read,
+            1 => Access::Write,
+            _ => Access::ReadWrite,
+        }
+    }
+
+    /// The metadata marks the operation deprecated.
+    pub fn deprecated(&self) -> bool {
+        self.flags & 1 != 0
+    }
+
+    /// The operation is in older metadata only (RAM may or may not still check it).
+    pub fn removed(&self) -> bool {
+        self.flags & 2 != 0
+    }
+
+    /// Level and access were guessed from the name, not read from metadata.
+    pub fn derived(&self) -> bool {
+        self.flags & 4 != 0
+    }
+
+    pub fn provenance(&self) -> Provenance {
+        match (self.flags >> 3) & 7 {
+            1 => Provenance::RamActions,
+            2 => Provenance::Doc,
+            3 => Provenance::Policy,
+            4 => Provenance::Assumed,
+            5 => Provenance::Spec,
+            _ => Provenance::Api,
+        }
+    }
+
+    /// The DBS operation details (ARN templates, parameters) behind the action.
+    pub fn operation(&self) -> Option<&'static Operation> {
+        let ops = self.service.operations()?;
+        ops.iter().find(|o| o.api.eq_ignore_ascii_case(self.name))
+    }
+
+    /// The action changes state: its level is create/update/delete, or (level `none`) the
+    /// metadata's access is not read.
+    pub fn is_write(&self) -> bool {
+        match self.level() {
+            Some(l) => l.is_write(),
+            None => self.access() != Access::Read,
+        }
+    }
+
+    /// The action deletes something: level `delete` (DBS: the operation's own rule, which
+    /// also counts stopping and modifying backups).
+    pub fn is_destructive(&self) -> bool {
+        match self.operation() {
+            Some(op) => op.is_destructive(),
+            None => self.level() == Some(AccessLevel::Delete),
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.service.code, self.name)
+    }
+}
+
+fn cmp_ignore_ascii_case(a: &str, b: &str) -> Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+impl Service {
+    /// The service's own actions, sorted by name ignoring ASCII case.
+    pub fn actions(&'static self) -> impl Iterator<Item = Action> + 'static {
+        let first = self.first as usize;
+        (first..first + self.count as usize).filter_map(move |i| Action::at(self, i))
+    }
+
+    /// The catalogue has an action list for this code (12 codes are known without one, and
+    /// aliases have none of their own).
+    pub fn has_actions(&'static self) -> bool {
+        self.accepted().any(|s| s.count > 0)
+    }
+
+    /// The services whose actions `code:X` may name: this one, the one it is an alias of,
+    /// and those it also accepts.
+    pub fn accepted(&'static self) -> impl Iterator<Item = &'static Service> {
+        std::iter::once(self).chain(
+            self.alias_of
+                .iter()
+                .chain(self.also_accepts)
+                .filter_map(|c| super::service(c)),
+        )
+    }
+
+    /// The action `name` of this service's own list (ASCII case ignored; the spelling that
+    /// matches exactly wins among case variants).
+    fn own_action(&'static self, name: &str) -> Option<Action> {
+        let first = self.first as usize;
+        let count = self.count as usize;
+        // Lower bound of the names equal to `name` ignoring case.
+        let (mut lo, mut hi) = (0, count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let a = Action::at(self, first + mid)?;
+            if cmp_ignore_ascii_case(a.name, name) == Ordering::Less {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut found = None;
+        for i in lo..count {
+            let a = Action::at(self, first + i)?;
+            if !a.name.eq_ignore_ascii_case(name) {
+                break;
+            }
+            if a.name == name {
+                return Some(a);
+            }
+            found.get_or_insert(a);
+        }
+        found
+    }
+
+    /// The action `name` (no `code:` prefix, no wildcard) in this service or the services it
+    /// accepts, ASCII case ignored.
+    pub fn action(&'static self, name: &str) -> Option<Action> {
+        self.accepted().find_map(|s| s.own_action(name))
+    }
+
+    /// The closest action name in the accepted lists (a typo or a plural).
+    pub fn suggest(&'static self, name: &str) -> Option<Action> {
+        let candidates: Vec<Action> = self.accepted().flat_map(|s| s.actions()).collect();
+        let best = did_you_mean(name, candidates.iter().map(|a| a.name))?;
+        candidates.into_iter().find(|a| a.name == best)
+    }
+}
+
+/// How an action string relates to the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionLookup {
+    /// A catalogued action.
+    Found(Action),
+    /// The service is known but its lists do not hold the name (the list may be empty or
+    /// incomplete: see [`Service::complete`] and [`Service::has_actions`]).
+    NotListed {
+        service: &'static Service,
+        suggestion: Option<Action>,
+    },
+    /// No service has this RAM code; `suggestion` is a close known code.
+    UnknownService {
+        suggestion: Option<&'static Service>,
+    },
+    /// The name or the code has `*` or `?`: see [`matching_actions`].
+    Pattern,
+    /// Not `<code>:<name>`.
+    Malformed,
+}
+
+/// Looks up `code:Name` (ASCII case ignored in both parts, as RAM matches actions).
+/// Suggestions are computed only for misses.
+pub fn lookup_action(action: &str) -> ActionLookup {
+    let Some((code, name)) = action.split_once(':') else {
+        return ActionLookup::Malformed;
+    };
+    if code.is_empty() || name.is_empty() || name.contains(':') {
+        return ActionLookup::Malformed;
+    }
+    if has_wildcard(code) || has_wildcard(name) {
+        return ActionLookup::Pattern;
+    }
+    let Some(service) = super::service(code) else {
+        return ActionLookup::UnknownService {
+            suggestion: suggest_service(code),
+        };
+    };
+    match service.action(name) {
+        Some(a) => ActionLookup::Found(a),
+        None => ActionLookup::NotListed {
+            service,
+            suggestion: service.suggest(name),
+        },
+    }
+}
+
+/// The known RAM code closest to `code` (`ecss` → `ecs`).
+pub fn suggest_service(code: &str) -> Option<&'static Service> {
+    let best = did_you_mean(code, services().iter().map(|s| s.code))?;
+    super::service(best)
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.bytes().any(|b| b == b'*' || b == b'?')
+}
+
+/// Every catalogued action an action pattern matches (ASCII case ignored), in service then
+/// name order, each once. Only services whose code the pattern's service part can match are
+/// scanned; a pattern without `:` (`*`, `*Describe*`) is matched against `code:Name`.
+pub fn matching_actions(pattern: &str) -> Vec<Action> {
+    let mut out = Vec::new();
+    for_each_match(pattern, |a| {
+        out.push(a);
+        true
+    });
+    out
+}
+
+/// Whether the pattern matches some catalogued action (stops at the first).
+pub fn matches_any(pattern: &str) -> bool {
+    let mut any = false;
+    for_each_match(pattern, |_| {
+        any = true;
+        false
+    });
+    any
+}
+
+/// Calls `f` on each match until it returns false.
+fn for_each_match(pattern: &str, mut f: impl FnMut(Action) -> bool) {
+    match pattern.split_once(':') {
+        // Names and codes hold no `:`, so a pattern's one `:` meets the action's.
+        Some((code, name)) if !name.contains(':') => {
+            let literal = !has_wildcard(code);
+            let candidates: Vec<&'static Service> = if literal {
+                super::service(code).into_iter().collect()
+            } else {
+                services()
+                    .iter()
+                    .filter(|s| glob_match_ignore_ascii_case(code, s.code))
+                    .collect()
+            };
+            // A literal alias (`ims:Get*`) reads the lists it accepts; a wildcard code
+            // reaches those lists under their own codes.
+            let mut lists: Vec<&'static Service> = if literal {
+                candidates.iter().flat_map(|s| s.accepted()).collect()
+            } else {
+                candidates
+            };
+            lists.retain(|s| s.count > 0);
+            lists.sort_by_key(|s| s.first);
+            lists.dedup_by_key(|s| s.first);
+            for s in lists {
+                for a in s.actions() {
+                    if glob_match_ignore_ascii_case(name, a.name) && !f(a) {
+                        return;
+                    }
+                }
+            }
+        }
+        Some(_) => {}
+        None => {
+            let mut full = String::new();
+            for s in services() {
+                for a in s.actions() {
+                    full.clear();
+                    full.push_str(s.code);
+                    full.push(':');
+                    full.push_str(a.name);
+                    if glob_match_ignore_ascii_case(pattern, &full) && !f(a) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::service;
+
+    fn found(s: &str) -> Action {
+        match lookup_action(s) {
+            ActionLookup::Found(a) => a,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn exact_lookup() {
+        let a = found("ecs:DescribeInstances");
+        assert_eq!(a.name(), "DescribeInstances");
+        assert_eq!(a.service().code, "ecs");
+        assert_eq!(a.to_string(), "ecs:DescribeInstances");
+        assert_eq!(a.level(), Some(AccessLevel::List));
+        assert_eq!(a.access(), Access::Read);
+        assert!(!a.is_write());
+        assert_eq!(found("ECS:describeinstances"), a);
+        assert_eq!(found("ecs:Addtags").name(), "AddTags");
+        assert_eq!(found("oss:GetObject").level(), Some(AccessLevel::Get));
+        assert_eq!(found("oss:GetObject").provenance(), Provenance::Doc);
+        assert!(found("ecs:DeleteInstance").is_destructive());
+        // Aliases read the list they alias.
+        assert_eq!(found("ims:CreateUser").service().code, "ram");
+        assert_eq!(found("ram:PassRole").provenance(), Provenance::Policy);
+        // DBS actions carry their operation details: one catalogue.
+        let op = found("dbs:StartBackupPlan").operation().unwrap();
+        assert_eq!(op.api, "StartBackupPlan");
+        assert!(found("dbs:StartTask").deprecated() || found("dbs:StartTask").removed());
+    }
+
+    #[test]
+    fn misses_and_suggestions() {
+        let miss = |s: &str| match lookup_action(s) {
+            ActionLookup::NotListed { suggestion, .. } => suggestion.map(|a| a.to_string()),
+            other => panic!("{s}: {other:?}"),
+        };
+        assert_eq!(
+            miss("ecs:DescribeInstancess").as_deref(),
+            Some("ecs:DescribeInstances")
+        );
+        assert_eq!(miss("oss:PutObjet").as_deref(), Some("oss:PutObject"));
+        assert_eq!(miss("ecs:Xyzzyplugh"), None);
+        assert!(matches!(
+            lookup_action("ecss:DescribeInstances"),
+            ActionLookup::UnknownService { suggestion: Some(s) } if s.code == "ecs"
+        ));
+        assert!(matches!(
+            lookup_action("zzqqx:Foo"),
+            ActionLookup::UnknownService { suggestion: None }
+        ));
+        assert_eq!(lookup_action("ecs:Describe*"), ActionLookup::Pattern);
+        assert_eq!(lookup_action("ecs"), ActionLookup::Malformed);
+        assert_eq!(lookup_action("ecs:"), ActionLookup::Malformed);
+        assert_eq!(lookup_action(":x"), ActionLookup::Malformed);
+    }
+
+    #[test]
+    fn patterns() {
+        let ecs = matching_actions("ecs:Describe*");
+        assert!(ecs.len() > 100);
+        assert!(ecs.iter().all(|a| a.service().code == "ecs"));
+        assert!(ecs.iter().any(|a| a.name() == "DescribeInstances"));
+        let gets = matching_actions("*:Get*");
+        assert!(gets.iter().any(|a| a.to_string() == "oss:GetObject"));
+        assert!(gets.iter().any(|a| a.service().code == "kms"));
+        assert!(matches_any("oss:get*"));
+        assert!(!matches_any("ecs:Xyzzy*"));
+        assert!(!matches_any("a:b:c"));
+        assert!(matching_actions("*").len() > 30_000);
+        assert!(matching_actions("dbs*StartBackupPlan")
+            .iter()
+            .any(|a| a.name() == "StartBackupPlan"));
+        assert!(matching_actions("ims:Get*")
+            .iter()
+            .all(|a| a.service().code == "ram"));
+        // Each action once, in service order.
+        let all = matching_actions("*:*");
+        assert_eq!(all.len(), matching_actions("*").len());
+    }
+
+    #[test]
+    fn services_table() {
+        let ecs = service("ecs").unwrap();
+        assert!(!ecs.complete && ecs.has_actions());
+        assert!(service("config").unwrap().complete);
+        let sorted = ecs
+            .actions()
+            .collect::<Vec<_>>()
+            .windows(2)
+            .all(|w| cmp_ignore_ascii_case(w[0].name(), w[1].name()) != Ordering::Greater);
+        assert!(sorted);
+        assert!(!service("accessanalyzer").unwrap().has_actions());
+        assert!(service("ims").unwrap().has_actions());
+    }
+}

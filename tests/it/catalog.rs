@@ -1,0 +1,102 @@
+//! The embedded catalogue against its source: ramguard's compact copy (`src/catalog/
+//! services.txt`) must hold exactly the facts of `../shared/catalog/services.json` (skipped
+//! when absent), and the rules built on it must stay precise on the real-world corpus.
+
+use ramguard::catalog::{self, Access, AccessLevel, Provenance};
+use serde_json::Value;
+
+fn level(raw: &str) -> Option<AccessLevel> {
+    match raw {
+        "list" => Some(AccessLevel::List),
+        "get" => Some(AccessLevel::Get),
+        "create" => Some(AccessLevel::Create),
+        "update" | "patch" => Some(AccessLevel::Update),
+        "delete" => Some(AccessLevel::Delete),
+        _ => None,
+    }
+}
+
+fn access(raw: &str) -> Access {
+    match raw {
+        "read" | "list" => Access::Read,
+        "readAndWrite" => Access::ReadWrite,
+        _ => Access::Write,
+    }
+}
+
+fn provenance(raw: Option<&str>) -> Provenance {
+    match raw {
+        Some("ram") => Provenance::RamActions,
+        Some("doc") => Provenance::Doc,
+        Some("policy") => Provenance::Policy,
+        Some("assumed") => Provenance::Assumed,
+        Some("spec") => Provenance::Spec,
+        _ => Provenance::Api,
+    }
+}
+
+#[test]
+fn copy_matches_shared_services_json() {
+    let Some(path) = crate::common::shared(
+        "catalog/services.json",
+        "catalog::copy_matches_shared_services_json",
+    ) else {
+        return;
+    };
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let services = doc["services"].as_array().unwrap();
+    assert_eq!(services.len(), catalog::services().len(), "service count");
+    let newest = ["acs-metadata", "aliyun-openapi-meta"]
+        .iter()
+        .map(|k| doc["sources"][k]["date"].as_str().unwrap())
+        .max()
+        .unwrap();
+    assert_eq!(catalog::date(), newest, "catalogue date");
+    let mut mismatches = Vec::new();
+    for s in services {
+        let code = s["ram_code"].as_str().unwrap();
+        let Some(ours) = catalog::service(code) else {
+            mismatches.push(format!("{code}: missing"));
+            continue;
+        };
+        if ours.complete != s["complete"].as_bool().unwrap() {
+            mismatches.push(format!("{code}: complete differs"));
+        }
+        if ours.alias_of != s["alias_of"].as_str() {
+            mismatches.push(format!("{code}: alias_of differs"));
+        }
+        let actions = s["actions"].as_array().unwrap();
+        if ours.action_count() != actions.len() {
+            mismatches.push(format!(
+                "{code}: {} actions here, {} there",
+                ours.action_count(),
+                actions.len()
+            ));
+        }
+        let mine: Vec<_> = ours.actions().collect();
+        for a in actions {
+            let name = a["name"].as_str().unwrap();
+            let Some(m) = mine.iter().find(|m| m.name() == name) else {
+                mismatches.push(format!("{code}:{name}: missing"));
+                continue;
+            };
+            let flag = |k: &str| a[k].as_bool().unwrap_or(false);
+            let same = m.level() == level(a["level"].as_str().unwrap())
+                && m.access() == access(a["access"].as_str().unwrap())
+                && m.deprecated() == flag("deprecated")
+                && m.removed() == flag("removed")
+                && m.derived() == flag("derived")
+                && m.provenance() == provenance(a["src"].as_str());
+            if !same {
+                mismatches.push(format!("{code}:{name}: facts differ"));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "src/catalog/services.txt is out of date with ../shared/catalog/services.json \
+         (regenerate: python3 scripts/compact_catalog.py ../shared/catalog/services.json \
+         > src/catalog/services.txt):\n{}",
+        mismatches[..mismatches.len().min(20)].join("\n")
+    );
+}
