@@ -32,6 +32,8 @@ struct Service {
 
 struct Action {
     name: String,
+    /// Operations it authorizes under another name.
+    apis: Vec<String>,
     level: u8,
     access: u8,
     flags: u8,
@@ -141,6 +143,28 @@ pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
         index += count;
     }
     writeln!(table, "];")?;
+    // (code, API, action), sorted by code then API ignoring ASCII case.
+    let mut apis: Vec<(&str, String, &str)> = services
+        .iter()
+        .flat_map(|s| {
+            s.actions.iter().flat_map(move |a| {
+                a.apis
+                    .iter()
+                    .map(move |api| (s.code.as_str(), api.clone(), a.name.as_str()))
+            })
+        })
+        .collect();
+    apis.sort_by(|a, b| {
+        (a.0, a.1.to_ascii_lowercase(), a.2).cmp(&(b.0, b.1.to_ascii_lowercase(), b.2))
+    });
+    writeln!(
+        table,
+        "/// (RAM code, API name, action): APIs authorized under another action name."
+    )?;
+    writeln!(
+        table,
+        "static API_NAMES: &[(&str, &str, &str)] = &{apis:?};"
+    )?;
     std::fs::write(out_dir.join("catalog_names.txt"), names)?;
     std::fs::write(out_dir.join("catalog_actions.bin"), records)?;
     std::fs::write(out_dir.join("catalog_services.rs"), table)?;
@@ -186,8 +210,10 @@ fn parse(text: &str) -> BuildResult<(Meta, Vec<Service>)> {
             });
             continue;
         }
-        let [name, flags] = fields[..] else {
-            return Err(ctx("an action line is `Name flags`").into());
+        let (name, flags, apis) = match fields[..] {
+            [name, flags] => (name, flags, Vec::new()),
+            [name, flags, apis] => (name, flags, apis.split(',').map(str::to_owned).collect()),
+            _ => return Err(ctx("an action line is `Name flags [API,...]`").into()),
         };
         let service = services
             .last_mut()
@@ -231,6 +257,7 @@ fn parse(text: &str) -> BuildResult<(Meta, Vec<Service>)> {
         }
         service.actions.push(Action {
             name: name.to_owned(),
+            apis,
             level,
             access,
             flags: bits,

@@ -9,18 +9,25 @@ service and one per action, only the facts the linter uses. Python 3 stdlib only
 
 Format (whitespace-separated fields; `#` lines are comments, `=` lines metadata):
   @<ram_code> <confidence[,confidence]> <complete 0|1> <alias_of|-> <also_accepts,..|-> <product|->
-  <ActionName> <level><access>[flags]
+  <ActionName> <level><access>[flags] [API,API,..]
 level:  g get, l list, c create, u update (patch too), d delete, n none
 access: r read, w write (also the metadata's odd `update`/`delete`), b readAndWrite,
         (`list` is read)
 flags:  ! deprecated, x removed, ~ level/access derived from the name,
         provenance R ram-actions, D doc, P policy, A assumed, S spec (absent: API name)
+APIs:   the operations the action authorizes when their names differ (the catalogue's `api`),
+        plus EXTRA_API below.
 """
 import json
 import sys
 
 LEVEL = {"get": "g", "list": "l", "create": "c", "update": "u", "patch": "u", "delete": "d", "none": "n"}
 ACCESS = {"read": "r", "list": "r", "write": "w", "update": "w", "delete": "w", "readAndWrite": "b"}
+# Legacy API names the catalogue's README documents but does not list in `api`.
+EXTRA_API = {
+    # AlibabaCloudDocs/oss@f68409178447 RAM Policy/Overview.md: "GetBucket (ListObjects) -> oss:ListObjects"
+    ("oss", "ListObjects"): ["GetBucket"],
+}
 SRC = {"ram": "R", "doc": "D", "policy": "P", "assumed": "A", "spec": "S"}
 
 
@@ -53,7 +60,9 @@ def main(path):
                 flags += "~"
             if a.get("src"):
                 flags += SRC[a["src"]]
-            out.write(f"{a['name']} {flags}\n")
+            apis = sorted(set(a.get("api", []) + EXTRA_API.get((s["ram_code"], a["name"]), [])))
+            tail = f" {','.join(apis)}" if apis else ""
+            out.write(f"{a['name']} {flags}{tail}\n")
 
 
 if __name__ == "__main__":

@@ -249,8 +249,23 @@ impl Service {
         self.accepted().find_map(|s| s.own_action(name))
     }
 
-    /// The closest action name in the accepted lists (a typo or a plural).
+    /// The action an API of another name is authorized as (`oss:GetBucket`, the old name of
+    /// ListObjects, is `oss:ListObjects`; `log:GetLogs` is `log:GetLogStoreLogs`).
+    pub fn authorized_as(&'static self, api: &str) -> Option<Action> {
+        self.accepted().find_map(|s| {
+            super::API_NAMES
+                .iter()
+                .find(|(code, name, _)| *code == s.code && name.eq_ignore_ascii_case(api))
+                .and_then(|(_, _, action)| s.own_action(action))
+        })
+    }
+
+    /// What `name` most likely means: the action its API is authorized as, else the closest
+    /// action name in the accepted lists (a typo or a plural).
     pub fn suggest(&'static self, name: &str) -> Option<Action> {
+        if let Some(a) = self.authorized_as(name) {
+            return Some(a);
+        }
         let candidates: Vec<Action> = self.accepted().flat_map(|s| s.actions()).collect();
         let best = did_you_mean(name, candidates.iter().map(|a| a.name))?;
         candidates.into_iter().find(|a| a.name == best)
@@ -433,6 +448,8 @@ mod tests {
         );
         assert_eq!(miss("oss:PutObjet").as_deref(), Some("oss:PutObject"));
         assert_eq!(miss("ecs:Xyzzyplugh"), None);
+        assert_eq!(miss("oss:GetBucket").as_deref(), Some("oss:ListObjects"));
+        assert_eq!(miss("log:GetLogs").as_deref(), Some("log:GetLogStoreLogs"));
         assert!(matches!(
             lookup_action("ecss:DescribeInstances"),
             ActionLookup::UnknownService { suggestion: Some(s) } if s.code == "ecs"

@@ -100,3 +100,39 @@ fn copy_matches_shared_services_json() {
         mismatches[..mismatches.len().min(20)].join("\n")
     );
 }
+
+/// The catalogue and access-level rules never call a document RAM accepted an error: the
+/// real-world corpus (Alibaba system policies, Terraform modules, public policies).
+#[test]
+fn no_catalogue_error_on_real_policies() {
+    let Some(dir) = crate::common::shared(
+        "realworld/policies",
+        "catalog::no_catalogue_error_on_real_policies",
+    ) else {
+        return;
+    };
+    let out = crate::common::ramguard()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ours = [
+        "RG200", "RG201", "RG202", "RG205", "RG206", "RG207", "RG120", "RG121", "RG122",
+    ];
+    let errors: Vec<String> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| ours.contains(&d["code"].as_str().unwrap()) && d["severity"] == "error")
+        .map(|d| format!("{} {}: {}", d["code"], d["file"], d["message"]))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // The RDS typo of one of Alibaba's own modules is found.
+    assert!(json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "RG207"
+            && d["message"].as_str().unwrap().contains("dbinstances")));
+}

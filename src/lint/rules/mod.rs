@@ -41,6 +41,7 @@ pub mod trust;
 pub mod action_names;
 pub mod deprecated;
 pub mod resource_match;
+pub mod resource_types;
 // Redundancy.
 pub mod duplicates;
 pub mod overlap;
@@ -102,6 +103,8 @@ pub static ALL: &[&Rule] = &[
     &resource_match::RESOURCE_NEVER_MATCHES,
     &resource_match::ALL_RESOURCES_ONLY,
     &deprecated::DEPRECATED_ACTION,
+    &action_names::UNKNOWN_SERVICE,
+    &resource_types::UNKNOWN_RESOURCE_TYPE,
     &duplicates::DUPLICATE_VALUE,
     &duplicates::COVERED_VALUE,
     &overlap::REDUNDANT_STATEMENT,

@@ -410,15 +410,50 @@ fn action_names() {
         Severity::Warning,
         0,
     );
-    for other in [
-        r#""ecs:Foo""#,
-        r#""paidataset:GetX""#,
+    // The whole cloud, with the certainty ladder: a typo with a close name is a warning, a
+    // name nothing is close to an info, a complete service's miss an error.
+    let sev = |action: &str, code: &str| -> Vec<Severity> {
+        lint(&doc(&[&allow(action, r#""*""#)]), Identity)
+            .iter()
+            .filter(|d| d.rule.code == code)
+            .map(|d| d.severity)
+            .collect()
+    };
+    assert_eq!(
+        sev(r#""rds:DescribeDBInstancez""#, "RG200"),
+        [Severity::Warning]
+    );
+    assert_eq!(sev(r#""ecs:Xyzzyplugh""#, "RG200"), [Severity::Info]);
+    assert_eq!(sev(r#""config:Xyzzyplugh""#, "RG200"), [Severity::Error]);
+    assert_eq!(sev(r#""ecs:Xyzzy*""#, "RG201"), [Severity::Info]);
+    assert_eq!(sev(r#""config:Xyzzy*""#, "RG201"), [Severity::Error]);
+    assert_eq!(sev(r#""ecs:Descirbe*""#, "RG201"), [Severity::Warning]);
+    // Alibaba's AliyunRDSReadOnlyAccess: not in the metadata, so no more than an info.
+    assert_eq!(sev(r#""dbs:Query*""#, "RG201"), [Severity::Info]);
+    let m = messages(
+        Identity,
+        &[&allow(r#""ecs:DescribeInstancess""#, r#""*""#)],
+        "RG200",
+    );
+    assert!(m[0].contains("2026-"), "{m:?}");
+    for quiet in [
         r#""*:Nope""#,
-        r#""rds:DescribeDBInstancez""#,
+        r#""ecs:DescribeInstances""#,
+        r#""ims:CreateUser""#,
+        r#""accessanalyzer:GetX""#,
+        r#""oss:Get*""#,
     ] {
-        silent(Identity, &[&allow(other, r#""*""#)], "RG200");
-        silent(Identity, &[&allow(other, r#""*""#)], "RG201");
+        silent(Identity, &[&allow(quiet, r#""*""#)], "RG200");
+        silent(Identity, &[&allow(quiet, r#""*""#)], "RG201");
     }
+    assert_eq!(
+        sev(r#""ecss:DescribeInstances""#, "RG206"),
+        [Severity::Warning]
+    );
+    assert_eq!(sev(r#""zzqqx:Foo""#, "RG206"), [Severity::Info]);
+    silent(Identity, &[&allow(r#""ecs:Foo""#, r#""*""#)], "RG206");
+    silent(Identity, &[&allow(r#""*:Foo""#, r#""*""#)], "RG206");
+    assert_eq!(sev(r#""ecs:Addtags""#, "RG202"), [Severity::Warning]);
     fires(
         Identity,
         &[&allow(r#""dbs:Strat*""#, res)],
