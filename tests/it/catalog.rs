@@ -133,6 +133,5 @@ fn no_catalogue_error_on_real_policies() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|d| d["code"] == "RG207"
-            && d["message"].as_str().unwrap().contains("dbinstances")));
+        .any(|d| d["code"] == "RG207" && d["message"].as_str().unwrap().contains("dbinstances")));
 }

@@ -32,6 +32,7 @@ pub mod grammar;
 pub mod common;
 
 // Security.
+pub mod access_levels;
 pub mod admin;
 pub mod destructive;
 pub mod escalation;
@@ -97,6 +98,9 @@ pub static ALL: &[&Rule] = &[
     &destructive::DESTRUCTIVE_ON_ALL,
     &trust::TRUST_ANY_PRINCIPAL,
     &trust::TRUST_ACCOUNT_ROOT,
+    &access_levels::DELETE_ON_ALL,
+    &access_levels::PERMISSIONS_MANAGEMENT,
+    &access_levels::DATA_READ_ON_ALL,
     &action_names::UNKNOWN_ACTION,
     &action_names::WILDCARD_MATCHES_NOTHING,
     &action_names::ACTION_CASE,

@@ -971,3 +971,109 @@ fn broken_documents_never_panic() {
         }
     }
 }
+
+#[test]
+fn access_level_rules() {
+    let all = r#""*""#;
+    fires(
+        Identity,
+        &[&allow(r#""*:Delete*""#, all)],
+        "RG120",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""oss:DeleteObject""#, r#""acs:oss:*:*:*""#)],
+        "RG120",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""oss:DeleteObject""#, r#""acs:oss:*:*:logs/*""#)],
+        "RG120",
+    );
+    silent(Identity, &[&allow(r#""ecs:Describe*""#, all)], "RG120");
+    silent(Identity, &[&allow(r#""*:Describe*""#, all)], "RG120");
+    silent(Identity, &[&allow(r#""ram:DeleteRole""#, all)], "RG120");
+    // RG101 and RG105 speak for these.
+    silent(Identity, &[&allow(r#""ecs:*""#, all)], "RG120");
+    silent(
+        Identity,
+        &[&allow(r#""dbs:ReleaseBackupPlan""#, all)],
+        "RG120",
+    );
+    silent(
+        Identity,
+        &[&with_condition(
+            r#""ecs:DeleteInstance""#,
+            all,
+            r#"{"Bool": {"acs:MFAPresent": "true"}}"#,
+        )],
+        "RG120",
+    );
+    silent(Control, &[&allow(r#""ecs:Delete*""#, all)], "RG120");
+    let m = messages(Identity, &[&allow(r#""ecs:Delete*""#, all)], "RG120");
+    assert!(
+        m[0].contains("`ecs:DeleteInstance`") || m[0].contains("more"),
+        "{m:?}"
+    );
+
+    fires(
+        Identity,
+        &[&allow(r#""ram:*Policy*""#, all)],
+        "RG104",
+        Severity::Error,
+        0,
+    );
+    silent(Identity, &[&allow(r#""ram:*Policy*""#, all)], "RG121");
+    fires(
+        Identity,
+        &[&allow(r#""ram:Delete*""#, all)],
+        "RG121",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(
+            r#""ram:DetachPolicyFromRole""#,
+            r#""acs:ram:*:*:role/*""#,
+        )],
+        "RG121",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""ram:DetachPolicyFromRole""#,
+            r#""acs:ram:*:*:role/app-1""#,
+        )],
+        "RG121",
+    );
+    silent(Identity, &[&allow(r#""ram:Get*""#, all)], "RG121");
+
+    fires(
+        Identity,
+        &[&allow(r#""oss:Get*""#, all)],
+        "RG122",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""kms:Decrypt""#, r#""acs:kms:*:*:*""#)],
+        "RG122",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""kms:Decrypt""#, r#""acs:kms:*:*:key/k-1""#)],
+        "RG122",
+    );
+    silent(Identity, &[&allow(r#""oss:GetBucketInfo""#, all)], "RG122");
+    silent(Identity, &[&allow(r#""*""#, all)], "RG122");
+}
