@@ -87,6 +87,8 @@ pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
         .and_then(|d| d.first())
         .ok_or(format!("{ACTIONS}: no `=date` line"))?;
     writeln!(table, "pub const DATE: &str = {date:?};")?;
+    // For `ramguard --version` (clap wants a literal).
+    println!("cargo:rustc-env=RAMGUARD_CATALOG_DATE={date}");
     let sources = meta.get("source").cloned().unwrap_or_default();
     writeln!(table, "pub const SOURCES: &[&str] = &{sources:?};")?;
     writeln!(table, "static SERVICES: &[Service] = &[")?;

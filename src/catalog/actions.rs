@@ -319,6 +319,43 @@ pub fn lookup_action(action: &str) -> ActionLookup {
     }
 }
 
+/// A sentence for a reader when `action` is not catalogued ("`ecs:DescribeInstancess` is
+/// not in the action catalogue (as of DATE); did you mean `ecs:DescribeInstances`?"), or
+/// `None` when it is, when it is a pattern or malformed, or when its service has no list.
+pub fn not_catalogued(action: &str) -> Option<String> {
+    let (what, suggestion) = match lookup_action(action) {
+        ActionLookup::NotListed {
+            service,
+            suggestion,
+        } if service.has_actions() => {
+            let certainty = if service.complete {
+                format!("`{}` has no such action", service.code)
+            } else {
+                "it may be newer than the catalogue or a console-only action".to_owned()
+            };
+            (
+                format!(
+                    "`{action}` is not in the action catalogue (as of {}): {certainty}",
+                    super::date()
+                ),
+                suggestion.map(|a| a.to_string()),
+            )
+        }
+        ActionLookup::UnknownService { suggestion } => (
+            format!(
+                "`{action}` has a RAM code that is not in the action catalogue (as of {})",
+                super::date()
+            ),
+            suggestion.map(|s| format!("{}:", s.code)),
+        ),
+        _ => return None,
+    };
+    Some(match suggestion {
+        Some(s) => format!("{what}; did you mean `{s}`?"),
+        None => what,
+    })
+}
+
 /// The known RAM code closest to `code` (`ecss` → `ecs`).
 pub fn suggest_service(code: &str) -> Option<&'static Service> {
     let best = did_you_mean(code, services().iter().map(|s| s.code))?;
@@ -462,6 +499,20 @@ mod tests {
         assert_eq!(lookup_action("ecs"), ActionLookup::Malformed);
         assert_eq!(lookup_action("ecs:"), ActionLookup::Malformed);
         assert_eq!(lookup_action(":x"), ActionLookup::Malformed);
+    }
+
+    #[test]
+    fn notes() {
+        let n = not_catalogued("ecs:DescribeInstancess").unwrap();
+        assert!(n.contains("did you mean `ecs:DescribeInstances`?"), "{n}");
+        assert!(n.contains(crate::catalog::date()), "{n}");
+        assert!(not_catalogued("config:Nope")
+            .unwrap()
+            .contains("has no such action"));
+        assert!(not_catalogued("ecss:X").unwrap().contains("`ecs:`"));
+        assert_eq!(not_catalogued("ecs:DescribeInstances"), None);
+        assert_eq!(not_catalogued("ecs:Describe*"), None);
+        assert_eq!(not_catalogued("accessanalyzer:GetX"), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The command line: argument definitions and dispatch. Each subcommand has its own file.
 
+mod actions;
 mod config;
 mod files;
 mod lint;
@@ -26,7 +27,12 @@ pub mod exit {
 #[derive(Parser, Debug)]
 #[command(
     name = "ramguard",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (RAM action catalogue as of ",
+        env!("RAMGUARD_CATALOG_DATE"),
+        ")"
+    ),
     about = "Lint, simulate and preflight Alibaba Cloud RAM policies, offline",
     propagate_version = true
 )]
@@ -49,6 +55,8 @@ pub enum Command {
     Rules(rules::RulesArgs),
     /// Explain one lint rule: what it does, why, an example and what to write instead.
     Rule(rules::RuleArgs),
+    /// List the catalogued actions a pattern matches, with access level and resource types.
+    Actions(actions::ActionsArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -91,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Call(args) => preflight::run_call(args),
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::show(args),
+        Command::Actions(args) => actions::run(args),
     };
     ExitCode::from(code)
 }

@@ -135,3 +135,108 @@ fn no_catalogue_error_on_real_policies() {
         .iter()
         .any(|d| d["code"] == "RG207" && d["message"].as_str().unwrap().contains("dbinstances")));
 }
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = crate::common::ramguard().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn actions_lists_what_a_pattern_grants() {
+    let (code, out, _) = run(&["actions", "oss:Get*"]);
+    assert_eq!(code, 0);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("oss:GetObject "))
+        .expect("oss:GetObject listed");
+    assert!(line.contains(" get ") && line.contains("read"), "{line}");
+    assert!(out.contains("object") && out.contains("{#BucketName}/{#ObjectPath}"));
+    assert!(out.contains(&format!("as of {}", catalog::date())), "{out}");
+
+    let (code, out, _) = run(&["actions", "OSS:get*", "--format", "json"]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let actions = json["actions"].as_array().unwrap();
+    assert_eq!(json["count"].as_u64().unwrap() as usize, actions.len());
+    let get = actions
+        .iter()
+        .find(|a| a["action"] == "oss:GetObject")
+        .unwrap();
+    assert_eq!(get["access_level"], "get");
+    assert_eq!(get["access"], "read");
+    assert!(json["services"]["oss"]["resource_types"].is_array());
+    assert_eq!(json["catalogue_date"], catalog::date());
+
+    // DBS actions carry their ARN templates.
+    let (_, out, _) = run(&["actions", "dbs:StartBackupPlan"]);
+    assert!(out.contains("backupplan/{#BackupPlanId}"), "{out}");
+
+    // Nothing matches: exit 1 and a hint.
+    let (code, _, err) = run(&["actions", "ecs:DescribeInstancess"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `ecs:DescribeInstances`?"), "{err}");
+    let (code, _, err) = run(&["actions", "ecss:Describe*"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `ecs`?"), "{err}");
+}
+
+#[test]
+fn version_and_sarif_name_the_catalogue_date() {
+    let (code, out, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(&format!("RAM action catalogue as of {}", catalog::date())),
+        "{out}"
+    );
+    let fixture = crate::common::root().join("policies/invalid/RG200-unknown-action.json");
+    let (_, out, _) = run(&["lint", "--format", "sarif", fixture.to_str().unwrap()]);
+    let sarif: Value = serde_json::from_str(&out).unwrap();
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert_eq!(
+        driver["properties"]["actionCatalogue"]["date"],
+        catalog::date()
+    );
+    assert!(driver["fullName"]
+        .as_str()
+        .unwrap()
+        .contains(catalog::date()));
+}
+
+#[test]
+fn simulate_says_when_an_action_is_not_catalogued() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:Describe*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let p = policy.to_str().unwrap();
+    let (_, out, _) = run(&[
+        "simulate",
+        "--policy",
+        p,
+        "--action",
+        "ecs:DescribeInstancess",
+        "--resource",
+        "*",
+    ]);
+    assert!(
+        out.contains("not in the action catalogue") && out.contains("`ecs:DescribeInstances`"),
+        "{out}"
+    );
+    let (_, out, _) = run(&[
+        "simulate",
+        "--policy",
+        p,
+        "--action",
+        "ecs:DescribeInstances",
+        "--resource",
+        "*",
+    ]);
+    assert!(!out.contains("not in the action catalogue"), "{out}");
+}
