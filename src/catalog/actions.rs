@@ -278,23 +278,20 @@ pub enum ActionLookup {
     /// A catalogued action.
     Found(Action),
     /// The service is known but its lists do not hold the name (the list may be empty or
-    /// incomplete: see [`Service::complete`] and [`Service::has_actions`]).
-    NotListed {
-        service: &'static Service,
-        suggestion: Option<Action>,
-    },
-    /// No service has this RAM code; `suggestion` is a close known code.
-    UnknownService {
-        suggestion: Option<&'static Service>,
-    },
+    /// incomplete: see [`Service::complete`] and [`Service::has_actions`]);
+    /// [`Service::suggest`] finds what was meant.
+    NotListed { service: &'static Service },
+    /// No service has this RAM code; [`suggest_service`] finds a close known one.
+    UnknownService,
     /// The name or the code has `*` or `?`: see [`matching_actions`].
     Pattern,
     /// Not `<code>:<name>`.
     Malformed,
 }
 
-/// Looks up `code:Name` (ASCII case ignored in both parts, as RAM matches actions).
-/// Suggestions are computed only for misses.
+/// Looks up `code:Name` (ASCII case ignored in both parts, as RAM matches actions): a hash-free
+/// binary search of the code, then of the name in the service's sorted list. Suggestions cost
+/// a scan of the list, so they are the caller's call ([`Service::suggest`]).
 pub fn lookup_action(action: &str) -> ActionLookup {
     let Some((code, name)) = action.split_once(':') else {
         return ActionLookup::Malformed;
@@ -306,16 +303,11 @@ pub fn lookup_action(action: &str) -> ActionLookup {
         return ActionLookup::Pattern;
     }
     let Some(service) = super::service(code) else {
-        return ActionLookup::UnknownService {
-            suggestion: suggest_service(code),
-        };
+        return ActionLookup::UnknownService;
     };
     match service.action(name) {
         Some(a) => ActionLookup::Found(a),
-        None => ActionLookup::NotListed {
-            service,
-            suggestion: service.suggest(name),
-        },
+        None => ActionLookup::NotListed { service },
     }
 }
 
@@ -323,11 +315,9 @@ pub fn lookup_action(action: &str) -> ActionLookup {
 /// not in the action catalogue (as of DATE); did you mean `ecs:DescribeInstances`?"), or
 /// `None` when it is, when it is a pattern or malformed, or when its service has no list.
 pub fn not_catalogued(action: &str) -> Option<String> {
+    let (code, name) = action.split_once(':')?;
     let (what, suggestion) = match lookup_action(action) {
-        ActionLookup::NotListed {
-            service,
-            suggestion,
-        } if service.has_actions() => {
+        ActionLookup::NotListed { service } if service.has_actions() => {
             let certainty = if service.complete {
                 format!("`{}` has no such action", service.code)
             } else {
@@ -338,15 +328,15 @@ pub fn not_catalogued(action: &str) -> Option<String> {
                     "`{action}` is not in the action catalogue (as of {}): {certainty}",
                     super::date()
                 ),
-                suggestion.map(|a| a.to_string()),
+                service.suggest(name).map(|a| a.to_string()),
             )
         }
-        ActionLookup::UnknownService { suggestion } => (
+        ActionLookup::UnknownService => (
             format!(
                 "`{action}` has a RAM code that is not in the action catalogue (as of {})",
                 super::date()
             ),
-            suggestion.map(|s| format!("{}:", s.code)),
+            suggest_service(code).map(|s| format!("{}:", s.code)),
         ),
         _ => return None,
     };
@@ -476,7 +466,9 @@ mod tests {
     #[test]
     fn misses_and_suggestions() {
         let miss = |s: &str| match lookup_action(s) {
-            ActionLookup::NotListed { suggestion, .. } => suggestion.map(|a| a.to_string()),
+            ActionLookup::NotListed { service } => service
+                .suggest(s.split_once(':').unwrap().1)
+                .map(|a| a.to_string()),
             other => panic!("{s}: {other:?}"),
         };
         assert_eq!(
@@ -487,14 +479,12 @@ mod tests {
         assert_eq!(miss("ecs:Xyzzyplugh"), None);
         assert_eq!(miss("oss:GetBucket").as_deref(), Some("oss:ListObjects"));
         assert_eq!(miss("log:GetLogs").as_deref(), Some("log:GetLogStoreLogs"));
-        assert!(matches!(
+        assert_eq!(
             lookup_action("ecss:DescribeInstances"),
-            ActionLookup::UnknownService { suggestion: Some(s) } if s.code == "ecs"
-        ));
-        assert!(matches!(
-            lookup_action("zzqqx:Foo"),
-            ActionLookup::UnknownService { suggestion: None }
-        ));
+            ActionLookup::UnknownService
+        );
+        assert_eq!(suggest_service("ecss").map(|s| s.code), Some("ecs"));
+        assert_eq!(suggest_service("zzqqx"), None);
         assert_eq!(lookup_action("ecs:Describe*"), ActionLookup::Pattern);
         assert_eq!(lookup_action("ecs"), ActionLookup::Malformed);
         assert_eq!(lookup_action("ecs:"), ActionLookup::Malformed);

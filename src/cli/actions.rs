@@ -202,10 +202,16 @@ fn hint(pattern: &str) {
                 None => format!("no catalogued action matches: `{c}` is not a known RAM code"),
             }
         }
-        ActionLookup::NotListed {
-            suggestion: Some(a),
-            ..
-        } => format!("no catalogued action matches; did you mean `{a}`?"),
+        ActionLookup::NotListed { service } => match pattern
+            .split_once(':')
+            .and_then(|(_, name)| service.suggest(name))
+        {
+            Some(a) => format!("no catalogued action matches; did you mean `{a}`?"),
+            None => format!(
+                "no catalogued action matches (the catalogue is as of {})",
+                catalog::date()
+            ),
+        },
         _ => format!(
             "no catalogued action matches (the catalogue is as of {}; console and data-plane actions may be missing)",
             catalog::date()

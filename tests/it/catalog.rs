@@ -178,7 +178,10 @@ fn actions_lists_what_a_pattern_grants() {
     // Nothing matches: exit 1 and a hint.
     let (code, _, err) = run(&["actions", "ecs:DescribeInstancess"]);
     assert_eq!(code, 1);
-    assert!(err.contains("did you mean `ecs:DescribeInstances`?"), "{err}");
+    assert!(
+        err.contains("did you mean `ecs:DescribeInstances`?"),
+        "{err}"
+    );
     let (code, _, err) = run(&["actions", "ecss:Describe*"]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean `ecs`?"), "{err}");

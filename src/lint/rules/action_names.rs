@@ -55,16 +55,14 @@ fn spelt(written: &str, action: &Action) -> String {
 fn check_unknown(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     for st in &cx.policy.statements {
         for action in each_action(st) {
-            let ActionLookup::NotListed {
-                service,
-                suggestion,
-            } = lookup_action(&action.value)
-            else {
+            let ActionLookup::NotListed { service } = lookup_action(&action.value) else {
                 continue;
             };
             if !service.has_actions() {
                 continue;
             }
+            let name = action.value.split_once(':').map_or("", |(_, n)| n);
+            let suggestion = service.suggest(name);
             let code = service.code;
             let d = if service.complete {
                 Diagnostic::new(
