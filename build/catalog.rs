@@ -48,6 +48,8 @@ struct TypesFile {
 struct TypesService {
     closed: bool,
     source: String,
+    #[serde(default)]
+    actions_source: Option<String>,
     types: Vec<RawType>,
 }
 
@@ -56,6 +58,9 @@ struct RawType {
     name: String,
     arn: String,
     verified: bool,
+    /// Actions authorized on this type.
+    #[serde(default)]
+    actions: Vec<String>,
 }
 
 pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
@@ -131,12 +136,17 @@ pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
             "        types_source: {:?},",
             typed.map_or("", |t| t.source.as_str())
         )?;
+        writeln!(
+            table,
+            "        actions_source: {:?},",
+            typed.and_then(|t| t.actions_source.as_deref())
+        )?;
         writeln!(table, "        resource_types: &[")?;
         for t in typed.map_or(&[][..], |t| &t.types) {
             writeln!(
                 table,
-                "            ResourceType {{ name: {:?}, arn: {:?}, verified: {} }},",
-                t.name, t.arn, t.verified
+                "            ResourceType {{ name: {:?}, arn: {:?}, verified: {}, actions: &{:?} }},",
+                t.name, t.arn, t.verified, t.actions
             )?;
         }
         writeln!(table, "        ],")?;
@@ -311,7 +321,22 @@ fn validate(services: &[Service], types: &TypesFile, dbs_apis: &[&str]) -> Build
         if t.source.is_empty() {
             return Err(format!("{TYPES}: `{code}` has no source").into());
         }
+        let service = services
+            .iter()
+            .find(|s| &s.code == code)
+            .ok_or(format!("{TYPES}: unknown RAM code `{code}`"))?;
+        let with_actions = t.types.iter().any(|rt| !rt.actions.is_empty());
+        if with_actions != t.actions_source.is_some() {
+            return Err(
+                format!("{TYPES}: `{code}`: per-type actions need `actions_source`").into(),
+            );
+        }
         for rt in &t.types {
+            for a in &rt.actions {
+                if !service.actions.iter().any(|x| &x.name == a) {
+                    return Err(format!("{TYPES}: `{code}:{a}` is not in {ACTIONS}").into());
+                }
+            }
             template_parts(&rt.arn).map_err(|e| format!("{TYPES}: `{}`: {e}", rt.arn))?;
             if !rt.arn.starts_with(&format!("acs:{code}:")) && code != "sts" {
                 return Err(format!("{TYPES}: `{}` is not an ARN of `{code}`", rt.arn).into());

@@ -152,6 +152,19 @@ impl Action {
         }
     }
 
+    /// The resource types the action is authorized on, where the data records them per
+    /// action (`ecs:AuthorizeSecurityGroup` → securitygroup); `None` when not recorded (DBS:
+    /// see [`Action::operation`]).
+    pub fn resource_types(&self) -> Option<Vec<&'static super::ResourceType>> {
+        let types: Vec<&'static super::ResourceType> = self
+            .service
+            .resource_types
+            .iter()
+            .filter(|t| t.actions.iter().any(|a| a.eq_ignore_ascii_case(self.name)))
+            .collect();
+        (!types.is_empty()).then_some(types)
+    }
+
     /// The DBS operation details (ARN templates, parameters) behind the action.
     pub fn operation(&self) -> Option<&'static Operation> {
         let ops = self.service.operations()?;
@@ -454,6 +467,10 @@ mod tests {
         assert_eq!(found("oss:GetObject").level(), Some(AccessLevel::Get));
         assert_eq!(found("oss:GetObject").provenance(), Provenance::Doc);
         assert!(found("ecs:DeleteInstance").is_destructive());
+        let types = found("ecs:AttachKeyPair").resource_types().unwrap();
+        let names: Vec<&str> = types.iter().map(|t| t.name).collect();
+        assert_eq!(names, ["instance", "keypair"]);
+        assert_eq!(found("ecs:DescribeInstances").resource_types(), None);
         // Aliases read the list they alias.
         assert_eq!(found("ims:CreateUser").service().code, "ram");
         assert_eq!(found("ram:PassRole").provenance(), Provenance::Policy);

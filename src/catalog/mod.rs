@@ -46,6 +46,8 @@ pub struct ResourceType {
     pub arn: &'static str,
     /// Read from an authorization table (otherwise from policy examples).
     pub verified: bool,
+    /// Actions the source says are authorized on this type (empty: not recorded).
+    pub actions: &'static [&'static str],
 }
 
 impl ResourceType {
@@ -88,6 +90,8 @@ pub struct Service {
     pub types_source: &'static str,
     /// Known resource types (empty: unknown).
     pub resource_types: &'static [ResourceType],
+    /// Where the per-type `actions` were read, when any are recorded.
+    pub actions_source: Option<&'static str>,
     operations: Option<fn() -> &'static [Operation]>,
 }
 

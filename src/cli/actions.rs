@@ -36,6 +36,8 @@ struct ActionJson {
     /// The ARN templates the action is authorized on (`["*"]`: All Resources), where the
     /// catalogue knows them per action (DBS); otherwise `null`: see `resource_types`.
     resources: Option<&'static [&'static str]>,
+    /// The service's resource types the action is authorized on, where recorded per action.
+    resource_types: Option<Vec<&'static str>>,
 }
 
 #[derive(Serialize)]
@@ -74,6 +76,9 @@ fn action_json(a: &Action) -> ActionJson {
         derived: a.derived(),
         provenance: a.provenance().as_str(),
         resources: a.operation().and_then(|o| o.resources),
+        resource_types: a
+            .resource_types()
+            .map(|ts| ts.iter().map(|t| t.name).collect()),
     }
 }
 
@@ -155,6 +160,10 @@ fn human(
         );
         if let Some(resources) = a.operation().and_then(|o| o.resources) {
             let _ = write!(s, "  {}", resources.join(" "));
+        }
+        if let Some(types) = a.resource_types() {
+            let names: Vec<&str> = types.iter().map(|t| t.name).collect();
+            let _ = write!(s, "  on {}", names.join(", "));
         }
         if !notes.is_empty() {
             let _ = write!(s, "  ({})", notes.join(", "));

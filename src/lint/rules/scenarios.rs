@@ -1077,3 +1077,70 @@ fn access_level_rules() {
     silent(Identity, &[&allow(r#""oss:GetBucketInfo""#, all)], "RG122");
     silent(Identity, &[&allow(r#""*""#, all)], "RG122");
 }
+
+#[test]
+fn resource_types() {
+    let rds = r#""rds:DescribeDBInstanceAttribute""#;
+    fires(
+        Identity,
+        &[&allow(rds, r#""acs:rds:*:*:dbinstances/rm-1""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    let m = messages(
+        Identity,
+        &[&allow(rds, r#""acs:rds:*:*:dbinstances/rm-1""#)],
+        "RG207",
+    );
+    assert!(m[0].contains("`dbinstances`"), "{m:?}");
+    for ok in [
+        r#""acs:rds:*:*:dbinstance/rm-1""#,
+        r#""acs:rds:*:*:*""#,
+        r#""acs:rds:*:*:db*""#,
+        r#""acs:oss:*:*:anybucket/x""#,
+        r#""acs:ecs:*:*:whatever/x""#,
+        r#""*""#,
+    ] {
+        silent(Identity, &[&allow(rds, ok)], "RG207");
+    }
+    fires(
+        Identity,
+        &[&allow(r#""ram:GetUser""#, r#""acs:ram::123:users/bob""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""ram:GetUser""#, r#""acs:ram::123:user/bob""#)],
+        "RG207",
+    );
+    // Types none of the statement's actions is authorized on.
+    let sg = r#""ecs:AuthorizeSecurityGroup""#;
+    fires(
+        Identity,
+        &[&allow(sg, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(sg, r#""acs:ecs:*:*:securitygroup/*""#)],
+        "RG207",
+    );
+    let both = r#"["ecs:AuthorizeSecurityGroup", "ecs:AttachKeyPair"]"#;
+    silent(
+        Identity,
+        &[&allow(both, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+    );
+    // An action whose types are not recorded makes the statement unknown.
+    let mixed = r#"["ecs:AuthorizeSecurityGroup", "ecs:DescribeInstances"]"#;
+    silent(
+        Identity,
+        &[&allow(mixed, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+    );
+}
