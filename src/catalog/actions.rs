@@ -226,24 +226,43 @@ impl Service {
         )
     }
 
-    /// The action `name` of this service's own list (ASCII case ignored; the spelling that
-    /// matches exactly wins among case variants).
-    fn own_action(&'static self, name: &str) -> Option<Action> {
+    /// Index (in the list) of the first name not less than `key`, ignoring ASCII case.
+    fn lower_bound(&'static self, key: &str) -> usize {
         let first = self.first as usize;
-        let count = self.count as usize;
-        // Lower bound of the names equal to `name` ignoring case.
-        let (mut lo, mut hi) = (0, count);
+        let (mut lo, mut hi) = (0, self.count as usize);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let a = Action::at(self, first + mid)?;
-            if cmp_ignore_ascii_case(a.name, name) == Ordering::Less {
+            let less = Action::at(self, first + mid)
+                .is_some_and(|a| cmp_ignore_ascii_case(a.name, key) == Ordering::Less);
+            if less {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
+        lo
+    }
+
+    /// The own actions whose name starts with `prefix`, ignoring ASCII case.
+    fn prefixed<'p>(&'static self, prefix: &'p str) -> impl Iterator<Item = Action> + 'p {
+        let first = self.first as usize;
+        let end = first + self.count as usize;
+        let start = first + self.lower_bound(prefix);
+        (start..end)
+            .map_while(move |i| Action::at(self, i))
+            .take_while(move |a| {
+                a.name
+                    .get(..prefix.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+            })
+    }
+
+    /// The action `name` of this service's own list (ASCII case ignored; the spelling that
+    /// matches exactly wins among case variants).
+    fn own_action(&'static self, name: &str) -> Option<Action> {
+        let first = self.first as usize;
         let mut found = None;
-        for i in lo..count {
+        for i in self.lower_bound(name)..self.count as usize {
             let a = Action::at(self, first + i)?;
             if !a.name.eq_ignore_ascii_case(name) {
                 break;
@@ -369,6 +388,63 @@ fn has_wildcard(s: &str) -> bool {
     s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
+/// Whether an action pattern (or literal action) matches `action`, ASCII case ignored.
+/// An alias code (`ims:`) matches the actions of the list it accepts. To test one pattern
+/// against many actions, build a [`PatternMatcher`] once.
+pub fn pattern_matches(pattern: &str, action: &Action) -> bool {
+    PatternMatcher::new(pattern).matches(action)
+}
+
+/// An action pattern prepared for matching against many catalogued actions: a literal code
+/// is resolved to the lists it accepts once.
+pub struct PatternMatcher<'p> {
+    pattern: &'p str,
+    kind: MatcherKind<'p>,
+}
+
+enum MatcherKind<'p> {
+    /// A literal code: the codes of the lists it accepts, and the name pattern.
+    Codes(Vec<&'static str>, &'p str),
+    /// A code with wildcards, and the name pattern.
+    Glob(&'p str, &'p str),
+    /// No `:`: matched against `code:Name`.
+    Whole,
+    /// Two `:` or more: matches no action.
+    Nothing,
+}
+
+impl<'p> PatternMatcher<'p> {
+    pub fn new(pattern: &'p str) -> Self {
+        let kind = match pattern.split_once(':') {
+            Some((_, name)) if name.contains(':') => MatcherKind::Nothing,
+            Some((code, name)) if has_wildcard(code) => MatcherKind::Glob(code, name),
+            Some((code, name)) => MatcherKind::Codes(
+                super::service(code)
+                    .map(|s| s.accepted().map(|a| a.code).collect())
+                    .unwrap_or_default(),
+                name,
+            ),
+            None => MatcherKind::Whole,
+        };
+        PatternMatcher { pattern, kind }
+    }
+
+    pub fn matches(&self, action: &Action) -> bool {
+        match &self.kind {
+            MatcherKind::Codes(codes, name) => {
+                codes.contains(&action.service.code)
+                    && glob_match_ignore_ascii_case(name, action.name)
+            }
+            MatcherKind::Glob(code, name) => {
+                glob_match_ignore_ascii_case(code, action.service.code)
+                    && glob_match_ignore_ascii_case(name, action.name)
+            }
+            MatcherKind::Whole => glob_match_ignore_ascii_case(self.pattern, &action.to_string()),
+            MatcherKind::Nothing => false,
+        }
+    }
+}
+
 /// Every catalogued action an action pattern matches (ASCII case ignored), in service then
 /// name order, each once. Only services whose code the pattern's service part can match are
 /// scanned; a pattern without `:` (`*`, `*Describe*`) is matched against `code:Name`.
@@ -415,8 +491,11 @@ fn for_each_match(pattern: &str, mut f: impl FnMut(Action) -> bool) {
             lists.retain(|s| s.count > 0);
             lists.sort_by_key(|s| s.first);
             lists.dedup_by_key(|s| s.first);
+            // Names are sorted ignoring case: only the range that starts with the pattern's
+            // literal prefix can match (`Get*` reads the `get...` names of each list).
+            let prefix = name.split(['*', '?']).next().unwrap_or_default();
             for s in lists {
-                for a in s.actions() {
+                for a in s.prefixed(prefix) {
                     if glob_match_ignore_ascii_case(name, a.name) && !f(a) {
                         return;
                     }
@@ -532,6 +611,22 @@ mod tests {
         assert!(gets.iter().any(|a| a.to_string() == "oss:GetObject"));
         assert!(gets.iter().any(|a| a.service().code == "kms"));
         assert!(matches_any("oss:get*"));
+        assert!(matches_any("oss:*Object"));
+        assert!(matches_any("oss:G?tObject"));
+        assert_eq!(
+            matching_actions("ecs:describeinstances")
+                .iter()
+                .map(|a| a.name())
+                .collect::<Vec<_>>(),
+            ["DescribeInstances"]
+        );
+        // The prefix range agrees with a plain scan.
+        let scan: Vec<Action> = service("ecs")
+            .unwrap()
+            .actions()
+            .filter(|a| glob_match_ignore_ascii_case("Describe*s", a.name()))
+            .collect();
+        assert_eq!(matching_actions("ecs:Describe*s"), scan);
         assert!(!matches_any("ecs:Xyzzy*"));
         assert!(!matches_any("a:b:c"));
         assert!(matching_actions("*").len() > 30_000);
@@ -541,6 +636,20 @@ mod tests {
         assert!(matching_actions("ims:Get*")
             .iter()
             .all(|a| a.service().code == "ram"));
+        let get = found("oss:GetObject");
+        for yes in [
+            "oss:GetObject",
+            "OSS:get*",
+            "*:GetObject",
+            "o*:*Obj*",
+            "*GetObject",
+        ] {
+            assert!(pattern_matches(yes, &get), "{yes}");
+        }
+        for no in ["oss:Put*", "ecs:GetObject", "oss", "a:b:c"] {
+            assert!(!pattern_matches(no, &get), "{no}");
+        }
+        assert!(pattern_matches("ims:CreateUser", &found("ram:CreateUser")));
         // Each action once, in service order.
         let all = matching_actions("*:*");
         assert_eq!(all.len(), matching_actions("*").len());

@@ -12,25 +12,36 @@ use super::common::{
     service_wildcard, unconditional,
 };
 use super::escalation::matches_escalation;
-use crate::catalog::{lookup_action, matching_actions, Action, ActionLookup};
+use std::sync::OnceLock;
+
+use crate::catalog::{services, Action, PatternMatcher};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::Statement;
 use crate::source::Spanned;
 
-/// The catalogued actions an `Action` value names: itself, or what its wildcard matches.
-fn expand(value: &str) -> Vec<Action> {
-    match lookup_action(value) {
-        ActionLookup::Found(a) => vec![a],
-        ActionLookup::Pattern => matching_actions(value),
-        _ => Vec::new(),
-    }
+/// Every catalogued action one rule is about, collected once per process: matching a pattern
+/// against this set costs far less than expanding `*:Get*` over the whole catalogue.
+fn set_of(cell: &'static OnceLock<Vec<Action>>, keep: fn(&Action) -> bool) -> &'static [Action] {
+    cell.get_or_init(|| {
+        services()
+            .iter()
+            .flat_map(|s| s.actions())
+            .filter(keep)
+            .collect()
+    })
 }
 
-/// The `Allow` statements and action values these rules look at, with the actions they grant.
+/// The members of `set` an `Action` value names.
+fn granted(value: &str, set: &[Action]) -> Vec<Action> {
+    let m = PatternMatcher::new(value);
+    set.iter().filter(|a| m.matches(a)).copied().collect()
+}
+
+/// The `Allow` statements and action values these rules look at.
 fn candidates<'a>(
     cx: &'a RuleContext<'_>,
     need_unconditional: bool,
-) -> impl Iterator<Item = (&'a Statement, &'a Spanned<String>, Vec<Action>)> + 'a {
+) -> impl Iterator<Item = (&'a Statement, &'a Spanned<String>)> + 'a {
     let run = grants(cx.policy.kind);
     cx.policy
         .statements
@@ -45,7 +56,7 @@ fn candidates<'a>(
                 .unwrap_or_default()
                 .iter()
                 .filter(|a| service_wildcard(&a.value).is_none())
-                .map(move |a| (st, a, expand(&a.value)))
+                .map(move |a| (st, a))
         })
 }
 
@@ -105,15 +116,15 @@ rule!(
 );
 
 fn check_delete(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    for (st, action, granted) in candidates(cx, true) {
-        let matched: Vec<Action> = granted
+    static SET: OnceLock<Vec<Action>> = OnceLock::new();
+    for (st, action) in candidates(cx, true) {
+        // Built on first use: most documents never get here.
+        let set = set_of(&SET, |a| {
+            a.service().code != "dbs" && deletes(a) && !manages_permissions(a)
+        });
+        let matched: Vec<Action> = granted(&action.value, set)
             .into_iter()
-            .filter(|a| {
-                a.service().code != "dbs"
-                    && deletes(a)
-                    && !manages_permissions(a)
-                    && on_all(st, a.service().code)
-            })
+            .filter(|a| on_all(st, a.service().code))
             .collect();
         if !matched.is_empty() {
             report(
@@ -186,7 +197,8 @@ rule!(
 );
 
 fn check_permissions(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    for (st, action, granted) in candidates(cx, false) {
+    static SET: OnceLock<Vec<Action>> = OnceLock::new();
+    for (st, action) in candidates(cx, false) {
         // RG104 reports the value as an error already.
         if matches_escalation(&action.value) {
             continue;
@@ -199,7 +211,7 @@ fn check_permissions(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if !broad {
             continue;
         }
-        let matched: Vec<Action> = granted.into_iter().filter(manages_permissions).collect();
+        let matched = granted(&action.value, set_of(&SET, manages_permissions));
         if !matched.is_empty() {
             report(
                 out,
@@ -253,15 +265,20 @@ rule!(
 );
 
 fn check_data_read(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    for (st, action, granted) in candidates(cx, true) {
-        let matched: Vec<Action> = granted
-            .into_iter()
-            .filter(|a| {
-                on_all(st, a.service().code)
-                    && DATA_READ
-                        .iter()
-                        .any(|d| d.eq_ignore_ascii_case(&a.to_string()))
+    static SET: OnceLock<Vec<Action>> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        DATA_READ
+            .iter()
+            .filter_map(|d| match crate::catalog::lookup_action(d) {
+                crate::catalog::ActionLookup::Found(a) => Some(a),
+                _ => None,
             })
+            .collect()
+    });
+    for (st, action) in candidates(cx, true) {
+        let matched: Vec<Action> = granted(&action.value, set)
+            .into_iter()
+            .filter(|a| on_all(st, a.service().code))
             .collect();
         if !matched.is_empty() {
             report(
@@ -279,6 +296,7 @@ fn check_data_read(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::{lookup_action, ActionLookup};
 
     #[test]
     fn data_reads_are_catalogued() {
