@@ -388,6 +388,26 @@ fn has_wildcard(s: &str) -> bool {
     s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
+/// Every catalogued action at access level `level`, in service order: the records' level
+/// byte is read in place, so only the matches are decoded.
+pub fn actions_at_level(level: AccessLevel) -> impl Iterator<Item = Action> {
+    let byte = match level {
+        AccessLevel::List => 1,
+        AccessLevel::Get => 2,
+        AccessLevel::Create => 3,
+        AccessLevel::Update => 4,
+        AccessLevel::Delete => 5,
+        // Legacy levels are not used by the whole-cloud list.
+        AccessLevel::Read | AccessLevel::Write => 0xff,
+    };
+    services().iter().flat_map(move |s| {
+        let first = s.first as usize;
+        (first..first + s.count as usize)
+            .filter(move |i| RECORDS.get(i * RECORD + 5) == Some(&byte))
+            .filter_map(move |i| Action::at(s, i))
+    })
+}
+
 /// Whether an action pattern (or literal action) matches `action`, ASCII case ignored.
 /// An alias code (`ims:`) matches the actions of the list it accepts. To test one pattern
 /// against many actions, build a [`PatternMatcher`] once.
@@ -650,6 +670,14 @@ mod tests {
             assert!(!pattern_matches(no, &get), "{no}");
         }
         assert!(pattern_matches("ims:CreateUser", &found("ram:CreateUser")));
+        let deletes: Vec<Action> = actions_at_level(AccessLevel::Delete).collect();
+        let scan: Vec<Action> = services()
+            .iter()
+            .flat_map(|s| s.actions())
+            .filter(|a| a.level() == Some(AccessLevel::Delete))
+            .collect();
+        assert_eq!(deletes, scan);
+        assert!(deletes.len() > 2000);
         // Each action once, in service order.
         let all = matching_actions("*:*");
         assert_eq!(all.len(), matching_actions("*").len());

@@ -16,8 +16,8 @@ pub mod suggest;
 pub mod template;
 
 pub use actions::{
-    lookup_action, matches_any, matching_actions, not_catalogued, pattern_matches, suggest_service,
-    Access, Action, ActionLookup, PatternMatcher, Provenance,
+    actions_at_level, lookup_action, matches_any, matching_actions, not_catalogued,
+    pattern_matches, suggest_service, Access, Action, ActionLookup, PatternMatcher, Provenance,
 };
 pub use operation::{AccessLevel, Operation, Param};
 

@@ -14,21 +14,18 @@ use super::common::{
 use super::escalation::matches_escalation;
 use std::sync::OnceLock;
 
-use crate::catalog::{services, Action, PatternMatcher};
+use crate::catalog::{actions_at_level, service, AccessLevel, Action, PatternMatcher};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::Statement;
 use crate::source::Spanned;
 
 /// Every catalogued action one rule is about, collected once per process: matching a pattern
 /// against this set costs far less than expanding `*:Get*` over the whole catalogue.
-fn set_of(cell: &'static OnceLock<Vec<Action>>, keep: fn(&Action) -> bool) -> &'static [Action] {
-    cell.get_or_init(|| {
-        services()
-            .iter()
-            .flat_map(|s| s.actions())
-            .filter(keep)
-            .collect()
-    })
+fn set_of(
+    cell: &'static OnceLock<Vec<Action>>,
+    from: impl FnOnce() -> Vec<Action>,
+) -> &'static [Action] {
+    cell.get_or_init(from)
 }
 
 /// The members of `set` an `Action` value names.
@@ -119,8 +116,10 @@ fn check_delete(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     static SET: OnceLock<Vec<Action>> = OnceLock::new();
     for (st, action) in candidates(cx, true) {
         // Built on first use: most documents never get here.
-        let set = set_of(&SET, |a| {
-            a.service().code != "dbs" && deletes(a) && !manages_permissions(a)
+        let set = set_of(&SET, || {
+            actions_at_level(AccessLevel::Delete)
+                .filter(|a| a.service().code != "dbs" && deletes(a) && !manages_permissions(a))
+                .collect()
         });
         let matched: Vec<Action> = granted(&action.value, set)
             .into_iter()
@@ -147,8 +146,7 @@ const READ_VERBS: &[&str] = &[
 
 /// Access level `delete`, on an action whose name does not say it reads.
 fn deletes(a: &Action) -> bool {
-    a.level() == Some(crate::catalog::AccessLevel::Delete)
-        && !READ_VERBS.iter().any(|v| a.name().starts_with(v))
+    a.level() == Some(AccessLevel::Delete) && !READ_VERBS.iter().any(|v| a.name().starts_with(v))
 }
 
 /// Words of RAM actions that change who may do what (policies, roles, credentials,
@@ -211,7 +209,12 @@ fn check_permissions(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if !broad {
             continue;
         }
-        let matched = granted(&action.value, set_of(&SET, manages_permissions));
+        let set = set_of(&SET, || {
+            service("ram")
+                .map(|s| s.actions().filter(manages_permissions).collect())
+                .unwrap_or_default()
+        });
+        let matched = granted(&action.value, set);
         if !matched.is_empty() {
             report(
                 out,
