@@ -1,9 +1,16 @@
-//! Generates the embedded DBS operation table from `src/catalog/dbs-actions.json`.
+//! Generates the embedded catalogue: the whole-cloud action list from
+//! `src/catalog/services.txt` (with the resource types of `src/catalog/resource-types.json`)
+//! and the DBS operation details from `src/catalog/dbs-actions.json`.
 //!
-//! The table is Rust source (`$OUT_DIR/dbs_operations.rs`) that `src/catalog/dbs.rs` includes,
-//! so the catalogue costs nothing at run time and a malformed JSON file fails the build instead
-//! of a user's lint run. Only the fields the library uses are read; the rest (sources, dates,
-//! condition keys, which are always empty for DBS) stay in the JSON for humans.
+//! The DBS table is Rust source (`$OUT_DIR/dbs_operations.rs`) that `src/catalog/dbs.rs`
+//! includes; the action list is a names blob and fixed-size binary records (see
+//! `build/catalog.rs`) that `src/catalog/actions.rs` reads in place, so the catalogue costs
+//! nothing at start-up and a malformed data file fails the build instead of a user's lint run.
+//! Only the fields the library uses are read; the rest (sources, dates, condition keys, which
+//! are always empty for DBS) stay in the JSON for humans.
+
+#[path = "build/catalog.rs"]
+mod catalog_build;
 
 use std::collections::BTreeSet;
 use std::error::Error;
@@ -48,8 +55,10 @@ fn main() -> BuildResult<()> {
     validate(&ops)?;
     ops.sort_by(|a, b| a.api.cmp(&b.api));
 
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("dbs_operations.rs");
-    std::fs::write(&out, generate(&ops)?)?;
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    std::fs::write(out_dir.join("dbs_operations.rs"), generate(&ops)?)?;
+    let dbs_apis: Vec<&str> = ops.iter().map(|o| o.api.as_str()).collect();
+    catalog_build::run(&out_dir, &dbs_apis)?;
     Ok(())
 }
 

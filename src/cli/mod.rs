@@ -1,5 +1,6 @@
 //! The command line: argument definitions and dispatch. Each subcommand has its own file.
 
+mod actions;
 mod config;
 mod files;
 mod lint;
@@ -27,7 +28,12 @@ pub mod exit {
 #[derive(Parser, Debug)]
 #[command(
     name = "ramguard",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (RAM action catalogue as of ",
+        env!("RAMGUARD_CATALOG_DATE"),
+        ")"
+    ),
     about = "Lint, simulate and preflight Alibaba Cloud RAM policies, offline",
     propagate_version = true
 )]
@@ -56,6 +62,8 @@ pub enum Command {
     Fetch(live::FetchArgs),
     /// Compare the repository's policy documents with the live ones (exit 1 on drift).
     Drift(live::DriftArgs),
+    /// List the catalogued actions a pattern matches, with access level and resource types.
+    Actions(actions::ActionsArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -123,6 +131,7 @@ fn run() -> ExitCode {
         Command::Whoami(args) => live::whoami(args),
         Command::Fetch(args) => live::fetch_cmd(args),
         Command::Drift(args) => live::drift(args),
+        Command::Actions(args) => actions::run(args),
     };
     ExitCode::from(code)
 }

@@ -14,6 +14,9 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
     let mut out = String::new();
     headline(&mut out, response);
     let _ = writeln!(out, "  request: {} on {}", trace.action, trace.resource);
+    if let Some(note) = crate::catalog::not_catalogued(&trace.action) {
+        let _ = writeln!(out, "  note: {note}");
+    }
     if let Some(p) = &trace.principal {
         let _ = writeln!(out, "  principal: {p}");
     }

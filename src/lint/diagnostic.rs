@@ -72,6 +72,13 @@ impl Diagnostic {
         self
     }
 
+    /// A severity other than the rule's default, for rules whose certainty varies per finding
+    /// (the catalogue rules: an error only where the action list is complete).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
         self.help = help;
         self

@@ -41,10 +41,26 @@ struct Tool {
 #[serde(rename_all = "camelCase")]
 struct Driver {
     name: &'static str,
+    /// Names the action catalogue's date, which decides what the catalogue rules know.
+    full_name: String,
     version: &'static str,
     semantic_version: &'static str,
     information_uri: &'static str,
     rules: Vec<Descriptor>,
+    properties: DriverProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DriverProperties {
+    /// The RAM action catalogue embedded in this build: its date and metadata sources.
+    action_catalogue: CatalogueInfo,
+}
+
+#[derive(Serialize)]
+struct CatalogueInfo {
+    date: &'static str,
+    sources: &'static [&'static str],
 }
 
 #[derive(Serialize)]
@@ -259,10 +275,21 @@ pub fn render(
             tool: Tool {
                 driver: Driver {
                     name: "ramguard",
+                    full_name: format!(
+                        "ramguard {} (RAM action catalogue as of {})",
+                        env!("CARGO_PKG_VERSION"),
+                        crate::catalog::date()
+                    ),
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: INFORMATION_URI,
                     rules: registry::all().iter().map(|r| descriptor(r)).collect(),
+                    properties: DriverProperties {
+                        action_catalogue: CatalogueInfo {
+                            date: crate::catalog::date(),
+                            sources: crate::catalog::sources(),
+                        },
+                    },
                 },
             },
             column_kind: "unicodeCodePoints",

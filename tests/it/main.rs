@@ -13,6 +13,7 @@ mod common;
 mod agreement;
 mod async_example;
 mod call_limits;
+mod catalog;
 mod cli_call;
 mod cli_lint;
 mod cli_preflight;

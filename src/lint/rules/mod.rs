@@ -32,6 +32,7 @@ pub mod grammar;
 pub mod common;
 
 // Security.
+pub mod access_levels;
 pub mod admin;
 pub mod destructive;
 pub mod escalation;
@@ -41,6 +42,7 @@ pub mod trust;
 pub mod action_names;
 pub mod deprecated;
 pub mod resource_match;
+pub mod resource_types;
 // Redundancy.
 pub mod duplicates;
 pub mod overlap;
@@ -96,12 +98,17 @@ pub static ALL: &[&Rule] = &[
     &destructive::DESTRUCTIVE_ON_ALL,
     &trust::TRUST_ANY_PRINCIPAL,
     &trust::TRUST_ACCOUNT_ROOT,
+    &access_levels::DELETE_ON_ALL,
+    &access_levels::PERMISSIONS_MANAGEMENT,
+    &access_levels::DATA_READ_ON_ALL,
     &action_names::UNKNOWN_ACTION,
     &action_names::WILDCARD_MATCHES_NOTHING,
     &action_names::ACTION_CASE,
     &resource_match::RESOURCE_NEVER_MATCHES,
     &resource_match::ALL_RESOURCES_ONLY,
     &deprecated::DEPRECATED_ACTION,
+    &action_names::UNKNOWN_SERVICE,
+    &resource_types::UNKNOWN_RESOURCE_TYPE,
     &duplicates::DUPLICATE_VALUE,
     &duplicates::COVERED_VALUE,
     &overlap::REDUNDANT_STATEMENT,

@@ -410,15 +410,50 @@ fn action_names() {
         Severity::Warning,
         0,
     );
-    for other in [
-        r#""ecs:Foo""#,
-        r#""paidataset:GetX""#,
+    // The whole cloud, with the certainty ladder: a typo with a close name is a warning, a
+    // name nothing is close to an info, a complete service's miss an error.
+    let sev = |action: &str, code: &str| -> Vec<Severity> {
+        lint(&doc(&[&allow(action, r#""*""#)]), Identity)
+            .iter()
+            .filter(|d| d.rule.code == code)
+            .map(|d| d.severity)
+            .collect()
+    };
+    assert_eq!(
+        sev(r#""rds:DescribeDBInstancez""#, "RG200"),
+        [Severity::Warning]
+    );
+    assert_eq!(sev(r#""ecs:Xyzzyplugh""#, "RG200"), [Severity::Info]);
+    assert_eq!(sev(r#""config:Xyzzyplugh""#, "RG200"), [Severity::Error]);
+    assert_eq!(sev(r#""ecs:Xyzzy*""#, "RG201"), [Severity::Info]);
+    assert_eq!(sev(r#""config:Xyzzy*""#, "RG201"), [Severity::Error]);
+    assert_eq!(sev(r#""ecs:Descirbe*""#, "RG201"), [Severity::Warning]);
+    // Alibaba's AliyunRDSReadOnlyAccess: not in the metadata, so no more than an info.
+    assert_eq!(sev(r#""dbs:Query*""#, "RG201"), [Severity::Info]);
+    let m = messages(
+        Identity,
+        &[&allow(r#""ecs:DescribeInstancess""#, r#""*""#)],
+        "RG200",
+    );
+    assert!(m[0].contains("2026-"), "{m:?}");
+    for quiet in [
         r#""*:Nope""#,
-        r#""rds:DescribeDBInstancez""#,
+        r#""ecs:DescribeInstances""#,
+        r#""ims:CreateUser""#,
+        r#""accessanalyzer:GetX""#,
+        r#""oss:Get*""#,
     ] {
-        silent(Identity, &[&allow(other, r#""*""#)], "RG200");
-        silent(Identity, &[&allow(other, r#""*""#)], "RG201");
+        silent(Identity, &[&allow(quiet, r#""*""#)], "RG200");
+        silent(Identity, &[&allow(quiet, r#""*""#)], "RG201");
     }
+    assert_eq!(
+        sev(r#""ecss:DescribeInstances""#, "RG206"),
+        [Severity::Warning]
+    );
+    assert_eq!(sev(r#""zzqqx:Foo""#, "RG206"), [Severity::Info]);
+    silent(Identity, &[&allow(r#""ecs:Foo""#, r#""*""#)], "RG206");
+    silent(Identity, &[&allow(r#""*:Foo""#, r#""*""#)], "RG206");
+    assert_eq!(sev(r#""ecs:Addtags""#, "RG202"), [Severity::Warning]);
     fires(
         Identity,
         &[&allow(r#""dbs:Strat*""#, res)],
@@ -935,4 +970,177 @@ fn broken_documents_never_panic() {
             let _ = lint(d, kind);
         }
     }
+}
+
+#[test]
+fn access_level_rules() {
+    let all = r#""*""#;
+    fires(
+        Identity,
+        &[&allow(r#""*:Delete*""#, all)],
+        "RG120",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""oss:DeleteObject""#, r#""acs:oss:*:*:*""#)],
+        "RG120",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""oss:DeleteObject""#, r#""acs:oss:*:*:logs/*""#)],
+        "RG120",
+    );
+    silent(Identity, &[&allow(r#""ecs:Describe*""#, all)], "RG120");
+    silent(Identity, &[&allow(r#""*:Describe*""#, all)], "RG120");
+    silent(Identity, &[&allow(r#""ram:DeleteRole""#, all)], "RG120");
+    // RG101 and RG105 speak for these.
+    silent(Identity, &[&allow(r#""ecs:*""#, all)], "RG120");
+    silent(
+        Identity,
+        &[&allow(r#""dbs:ReleaseBackupPlan""#, all)],
+        "RG120",
+    );
+    silent(
+        Identity,
+        &[&with_condition(
+            r#""ecs:DeleteInstance""#,
+            all,
+            r#"{"Bool": {"acs:MFAPresent": "true"}}"#,
+        )],
+        "RG120",
+    );
+    silent(Control, &[&allow(r#""ecs:Delete*""#, all)], "RG120");
+    let m = messages(Identity, &[&allow(r#""ecs:Delete*""#, all)], "RG120");
+    assert!(
+        m[0].contains("`ecs:DeleteInstance`") || m[0].contains("more"),
+        "{m:?}"
+    );
+
+    fires(
+        Identity,
+        &[&allow(r#""ram:*Policy*""#, all)],
+        "RG104",
+        Severity::Error,
+        0,
+    );
+    silent(Identity, &[&allow(r#""ram:*Policy*""#, all)], "RG121");
+    fires(
+        Identity,
+        &[&allow(r#""ram:Delete*""#, all)],
+        "RG121",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(
+            r#""ram:DetachPolicyFromRole""#,
+            r#""acs:ram:*:*:role/*""#,
+        )],
+        "RG121",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(
+            r#""ram:DetachPolicyFromRole""#,
+            r#""acs:ram:*:*:role/app-1""#,
+        )],
+        "RG121",
+    );
+    silent(Identity, &[&allow(r#""ram:Get*""#, all)], "RG121");
+
+    fires(
+        Identity,
+        &[&allow(r#""oss:Get*""#, all)],
+        "RG122",
+        Severity::Warning,
+        0,
+    );
+    fires(
+        Identity,
+        &[&allow(r#""kms:Decrypt""#, r#""acs:kms:*:*:*""#)],
+        "RG122",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""kms:Decrypt""#, r#""acs:kms:*:*:key/k-1""#)],
+        "RG122",
+    );
+    silent(Identity, &[&allow(r#""oss:GetBucketInfo""#, all)], "RG122");
+    silent(Identity, &[&allow(r#""*""#, all)], "RG122");
+}
+
+#[test]
+fn resource_types() {
+    let rds = r#""rds:DescribeDBInstanceAttribute""#;
+    fires(
+        Identity,
+        &[&allow(rds, r#""acs:rds:*:*:dbinstances/rm-1""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    let m = messages(
+        Identity,
+        &[&allow(rds, r#""acs:rds:*:*:dbinstances/rm-1""#)],
+        "RG207",
+    );
+    assert!(m[0].contains("`dbinstances`"), "{m:?}");
+    for ok in [
+        r#""acs:rds:*:*:dbinstance/rm-1""#,
+        r#""acs:rds:*:*:*""#,
+        r#""acs:rds:*:*:db*""#,
+        r#""acs:oss:*:*:anybucket/x""#,
+        r#""acs:ecs:*:*:whatever/x""#,
+        r#""*""#,
+    ] {
+        silent(Identity, &[&allow(rds, ok)], "RG207");
+    }
+    fires(
+        Identity,
+        &[&allow(r#""ram:GetUser""#, r#""acs:ram::123:users/bob""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(r#""ram:GetUser""#, r#""acs:ram::123:user/bob""#)],
+        "RG207",
+    );
+    // Types none of the statement's actions is authorized on.
+    let sg = r#""ecs:AuthorizeSecurityGroup""#;
+    fires(
+        Identity,
+        &[&allow(sg, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(sg, r#""acs:ecs:*:*:securitygroup/*""#)],
+        "RG207",
+    );
+    let both = r#"["ecs:AuthorizeSecurityGroup", "ecs:AttachKeyPair"]"#;
+    silent(
+        Identity,
+        &[&allow(both, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+    );
+    // An action whose types are not recorded makes the statement unknown.
+    let mixed = r#"["ecs:AuthorizeSecurityGroup", "ecs:DescribeInstances"]"#;
+    silent(
+        Identity,
+        &[&allow(mixed, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+    );
 }
