@@ -19,3 +19,5 @@ mod dbs_client;
 mod eval_cases;
 mod input_checks;
 mod lint_fixtures;
+mod sarif_schema;
+mod snapshots;
