@@ -262,6 +262,12 @@ fn send(args: &CallCmdArgs, call: &Call) -> Result<serde_json::Value, DbsError> 
     let mut config = ClientConfig::new(credentials, endpoint);
     config.connect_timeout = args.timeout;
     config.read_timeout = args.timeout;
+    config.on_retry = Some(|attempt, reason, wait| {
+        eprintln!(
+            "ramguard: attempt {attempt} failed ({reason}); retrying in {} ms",
+            wait.as_millis()
+        );
+    });
     let client = Client::new(config);
     Ok(client.call(&call.api_call())?.body)
 }

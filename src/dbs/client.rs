@@ -27,6 +27,9 @@ pub struct ClientConfig {
     pub retry_base_delay: Duration,
     pub retry_max_delay: Duration,
     pub user_agent: String,
+    /// Told of each retry before its wait: the attempt that failed (1-based), why, and the
+    /// wait. The CLI says each on stderr (CLI.md rev 2); `None` retries silently.
+    pub on_retry: Option<fn(attempt: u32, reason: &DbsError, wait: Duration)>,
 }
 
 impl ClientConfig {
@@ -41,6 +44,7 @@ impl ClientConfig {
             retry_base_delay: Duration::from_millis(200),
             retry_max_delay: Duration::from_secs(5),
             user_agent: format!("ramguard/{}", env!("CARGO_PKG_VERSION")),
+            on_retry: None,
         }
     }
 }
@@ -90,7 +94,11 @@ impl Client {
         loop {
             match self.send_once(call, &params) {
                 Err(err) if attempt < self.config.max_retries && err.is_retryable(has_token) => {
-                    std::thread::sleep(self.backoff(attempt));
+                    let wait = self.backoff(attempt);
+                    if let Some(tell) = self.config.on_retry {
+                        tell(attempt + 1, &err, wait);
+                    }
+                    std::thread::sleep(wait);
                     attempt += 1;
                 }
                 result => return result,

@@ -43,9 +43,11 @@ impl Selector {
             return Ok(Selector(upper));
         }
         let candidates = registry::all().iter().flat_map(|r| [r.code, r.name]);
+        let what =
+            format!("`{text}` is neither a rule code, a code prefix (`RG1`) nor a rule name");
         Err(match did_you_mean(text, candidates) {
-            Some(s) => format!("no rule code starts with `{text}`: did you mean `{s}`?"),
-            None => format!("no rule code starts with `{text}` (`ramguard rules` lists them)"),
+            Some(s) => format!("{what}: did you mean `{s}`? (`ramguard rules` lists them all)"),
+            None => format!("{what} (`ramguard rules` lists every code and name)"),
         })
     }
 
