@@ -176,6 +176,7 @@ fn the_listed_plan_from_inside_the_range_is_allowed_with_the_simulate_object() {
             "matched": [{"file": OPERATOR, "statement": 0, "sid": "RunListedBackupPlans",
                          "effect": "Allow", "line": 4, "column": 5}],
             "errors": [],
+            "warnings": [],
             "forbidden": false
         })
     );
