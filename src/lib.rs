@@ -2,7 +2,7 @@
 //!
 //! The types a user needs are at the crate root. Features: `cli` (default) builds the binary
 //! (clap, toml, rayon, mimalloc, miette's terminal renderer); `client` (part of `cli`) the
-//! blocking HTTPS client for DBS ([`Client`], [`GuardedClient`]). With
+//! blocking HTTPS client for DBS (`Client`, `GuardedClient`). With
 //! `default-features = false` the library lints, evaluates and predicts, and builds none of
 //! them.
 //!
