@@ -27,13 +27,18 @@ pub fn glob_matches(pattern: &Pattern, path: &Path) -> bool {
     pattern.matches_path_with(path, GLOB)
 }
 
+/// A selector that names no rule; the message says so, with a did-you-mean.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UnknownSelector(pub String);
+
 /// A rule code, a code prefix (`RG1`, `RG10`) or a rule name; stored as an upper-case code
 /// prefix. It must match at least one rule, so a typo is an error rather than a no-op.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Selector(String);
 
 impl Selector {
-    pub fn parse(text: &str) -> Result<Selector, String> {
+    pub fn parse(text: &str) -> Result<Selector, UnknownSelector> {
         let text = text.trim();
         if let Some(rule) = registry::all().iter().find(|r| r.name == text) {
             return Ok(Selector(rule.code.to_string()));
@@ -43,10 +48,12 @@ impl Selector {
             return Ok(Selector(upper));
         }
         let candidates = registry::all().iter().flat_map(|r| [r.code, r.name]);
-        Err(match did_you_mean(text, candidates) {
-            Some(s) => format!("no rule code starts with `{text}`: did you mean `{s}`?"),
-            None => format!("no rule code starts with `{text}` (`ramguard rules` lists them)"),
-        })
+        let what =
+            format!("`{text}` is neither a rule code, a code prefix (`RG1`) nor a rule name");
+        Err(UnknownSelector(match did_you_mean(text, candidates) {
+            Some(s) => format!("{what}: did you mean `{s}`? (`ramguard rules` lists them all)"),
+            None => format!("{what} (`ramguard rules` lists every code and name)"),
+        }))
     }
 
     pub fn matches(&self, code: &str) -> bool {
@@ -379,9 +386,10 @@ mod tests {
     fn selectors_are_checked() {
         assert_eq!(sel("rg01").as_str(), "RG01");
         assert_eq!(sel("duplicate-sid").as_str(), "RG034");
-        let e = Selector::parse("RG9999").unwrap_err();
-        assert!(e.contains("RG9999"), "{e}");
-        let e = Selector::parse("duplicate-sdi").unwrap_err();
+        let e = Selector::parse("RG9999").unwrap_err().to_string();
+        assert!(e.contains("`RG9999` is neither a rule code"), "{e}");
+        assert!(e.contains("`ramguard rules` lists"), "{e}");
+        let e = Selector::parse("duplicate-sdi").unwrap_err().to_string();
         assert!(e.contains("did you mean `duplicate-sid`"), "{e}");
         assert!(Selector::parse("").is_err());
     }

@@ -187,7 +187,7 @@ impl Call {
             .map(|(_, v)| v.as_str())
     }
 
-    /// The signed-call form for [`crate::dbs::Client`]. A `ClientToken` is added only where the
+    /// The signed-call form for `Client` (feature `client`). A `ClientToken` is added only where the
     /// operation takes one.
     pub fn api_call(&self) -> ApiCall {
         let mut call = ApiCall::new(self.op.api, self.op.api_version);

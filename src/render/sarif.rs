@@ -160,8 +160,10 @@ fn level(severity: Severity) -> &'static str {
 
 fn descriptor(rule: &Rule) -> Descriptor {
     let security = rule.category == Category::Security;
+    // `security` is what GitHub code scanning looks for; the security category is already
+    // called that, and SARIF requires unique tags.
     let mut tags = vec![rule.category.as_str()];
-    if security {
+    if security && !tags.contains(&"security") {
         tags.push("security");
     }
     Descriptor {

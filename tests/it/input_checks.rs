@@ -315,3 +315,32 @@ fn call_sends_what_it_predicted_and_lets_an_unknown_resource_type_through() {
     );
     assert_eq!(server.requests(), 2);
 }
+
+#[test]
+fn each_retry_of_call_is_said_on_stderr_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = r#"{"HttpStatusCode":200,"RequestId":"R","Success":true}"#;
+    let busy = r#"{"Code":"ServiceUnavailable","Message":"busy","RequestId":"B"}"#;
+    let server = FakeDbs::start(vec![json(503, busy), json(200, ok)]);
+    let args = [
+        "call",
+        "--region",
+        "cn-hangzhou",
+        "--api",
+        "StartBackupPlan",
+        "--param",
+        "BackupPlanId=dbsqdss5tmh1",
+        "--no-preflight",
+        "--endpoint",
+        &server.url,
+        "--timeout",
+        "5",
+    ];
+    let o = run(dir.path(), &args);
+    assert_eq!(code(&o), 0, "{}", show(&o));
+    let err = stderr(&o);
+    assert!(err.contains("(attempt 2 of 4)"), "{err}");
+    assert!(err.contains("503"), "{err}");
+    assert!(err.contains("retrying in"), "{err}");
+    assert_eq!(server.requests(), 2);
+}

@@ -29,3 +29,5 @@ mod lint_fixtures;
 mod live;
 mod secrets;
 mod simulate_limits;
+mod sarif_schema;
+mod snapshots;

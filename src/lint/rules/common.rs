@@ -268,15 +268,15 @@ fn indexed(template: ArnTemplate<'static>) -> IndexedTemplate {
 }
 
 /// How an action value relates to the catalogue.
-pub enum Lookup<'a> {
+pub enum Lookup {
     /// The service is not catalogued, or the service code has wildcards: nothing is known.
     Unknown,
     /// A literal action of a catalogued service that is an operation.
     Found(&'static CatalogOp),
     /// A literal action of a catalogued service that is not one.
-    Missing { service: &'a str },
+    Missing,
     /// A wildcard action of a catalogued service (the service code itself is literal).
-    Wildcard { service: &'a str },
+    Wildcard,
 }
 
 /// The RAM codes of the catalogued services.
@@ -306,12 +306,12 @@ pub fn catalogued_split(action: &str) -> Option<(&str, &str)> {
     })
 }
 
-pub fn lookup(action: &str) -> Lookup<'_> {
-    let Some((svc, name)) = catalogued_split(action) else {
+pub fn lookup(action: &str) -> Lookup {
+    let Some((_, name)) = catalogued_split(action) else {
         return Lookup::Unknown;
     };
     if has_wildcard(name) {
-        return Lookup::Wildcard { service: svc };
+        return Lookup::Wildcard;
     }
     let ix = index();
     let found = ix
@@ -326,7 +326,7 @@ pub fn lookup(action: &str) -> Lookup<'_> {
         .and_then(|&i| ix.ops.get(i));
     match found {
         Some(op) => Lookup::Found(op),
-        None => Lookup::Missing { service: svc },
+        None => Lookup::Missing,
     }
 }
 
@@ -535,9 +535,9 @@ mod tests {
         );
         assert!(matches!(
             lookup("dbs:StartBackupPlna"),
-            Lookup::Missing { .. }
+            Lookup::Missing
         ));
-        assert!(matches!(lookup("dbs:Start*"), Lookup::Wildcard { .. }));
+        assert!(matches!(lookup("dbs:Start*"), Lookup::Wildcard));
         assert!(matches!(lookup("ecs:Foo"), Lookup::Unknown));
         assert!(matches!(lookup("*:Foo"), Lookup::Unknown));
         assert!(matching_ops("*:release*").any(|o| o.action() == "dbs:ReleaseBackupPlan"));

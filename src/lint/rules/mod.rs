@@ -29,7 +29,7 @@ macro_rules! rule {
 
 pub mod grammar;
 
-pub mod common;
+pub(crate) mod common;
 
 // Security.
 pub mod access_levels;

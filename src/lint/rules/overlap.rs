@@ -2,7 +2,7 @@
 //! the same document makes pointless.
 //!
 //! "Covers" is decided per element with the sound wildcard covering of
-//! [`crate::policy::pattern::pattern_covers`] (see [`element_covers`]): a finding means the
+//! [`crate::policy::pattern::pattern_covers`] (see `element_covers`): a finding means the
 //! covering really holds, while some exotic equivalent spellings are missed.
 
 use super::common::{element_covers, has_wildcard, is_allow, unconditional};

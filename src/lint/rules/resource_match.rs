@@ -119,7 +119,7 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>, all_only: bool) {
                     };
                     out.push(d.label(element.span, "the statement's resources"));
                 }
-                Lookup::Wildcard { .. } if !all_only => {
+                Lookup::Wildcard if !all_only => {
                     let mut any = false;
                     let mut grantable = false;
                     let grant = grant.get_or_insert_with(|| Grantability::new(res));
