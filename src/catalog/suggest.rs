@@ -211,10 +211,16 @@ mod tests {
     fn letter_count_bound_keeps_real_matches() {
         // Transpositions and substitutions pass the cheap bound.
         assert_eq!(
-            dym("DescribeInstacnes", &["DescribeInstances", "DescribeImages"]),
+            dym(
+                "DescribeInstacnes",
+                &["DescribeInstances", "DescribeImages"]
+            ),
             Some("DescribeInstances")
         );
-        assert_eq!(dym("PutObjet", &["PutObject", "GetObject"]), Some("PutObject"));
+        assert_eq!(
+            dym("PutObjet", &["PutObject", "GetObject"]),
+            Some("PutObject")
+        );
         assert_eq!(dym("Xtatement", ELEMENTS), Some("Statement"));
     }
 
