@@ -27,12 +27,23 @@ pub fn did_you_mean<'a>(
     if input_len == 0 {
         return None;
     }
+    let input_bag = input.is_ascii().then(|| bag(input));
     let mut best: Option<Score<'a>> = None;
     for candidate in candidates {
         // The distance is at least the difference in length: most candidates are turned away
         // by that alone (ASCII ones keep their length when lowercased).
         if candidate.is_ascii() && !may_be_close(input_len, candidate.len()) {
             continue;
+        }
+        // An edit changes the letter counts by at most two, so half their difference is a
+        // lower bound of the distance too; it turns away most same-length names cheaply.
+        if let Some(ib) = &input_bag {
+            if candidate.is_ascii() {
+                let bound = bag_difference(ib, &bag(candidate)).div_ceil(2);
+                if !is_close(bound, input_len, candidate.len()) {
+                    continue;
+                }
+            }
         }
         let lower = candidate.to_lowercase();
         let len = lower.chars().count();
@@ -73,6 +84,25 @@ fn is_close(distance: usize, a: usize, b: usize) -> bool {
 /// their lengths allow.
 fn may_be_close(a: usize, b: usize) -> bool {
     is_close(a.abs_diff(b), a, b)
+}
+
+/// Counts of each ASCII byte, case folded.
+fn bag(s: &str) -> [u8; 128] {
+    let mut counts = [0u8; 128];
+    for b in s.bytes() {
+        if let Some(c) = counts.get_mut(usize::from(b.to_ascii_lowercase() & 0x7f)) {
+            *c = c.saturating_add(1);
+        }
+    }
+    counts
+}
+
+/// The number of letters by which two bags differ (sum of the count differences).
+fn bag_difference(a: &[u8; 128], b: &[u8; 128]) -> usize {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| usize::from(x.abs_diff(*y)))
+        .sum()
 }
 
 /// A candidate's rank; `Greater` is better.
@@ -175,6 +205,23 @@ mod tests {
         names.reverse();
         assert_eq!(first, Some("StartBackupPlan"));
         assert_eq!(dym("StatBackupPlan", &names), first);
+    }
+
+    #[test]
+    fn letter_count_bound_keeps_real_matches() {
+        // Transpositions and substitutions pass the cheap bound.
+        assert_eq!(
+            dym(
+                "DescribeInstacnes",
+                &["DescribeInstances", "DescribeImages"]
+            ),
+            Some("DescribeInstances")
+        );
+        assert_eq!(
+            dym("PutObjet", &["PutObject", "GetObject"]),
+            Some("PutObject")
+        );
+        assert_eq!(dym("Xtatement", ELEMENTS), Some("Statement"));
     }
 
     #[test]

@@ -14,24 +14,65 @@ use super::common::{
 use super::escalation::matches_escalation;
 use std::sync::OnceLock;
 
-use crate::catalog::{actions_at_level, service, AccessLevel, Action, PatternMatcher};
+use std::collections::BTreeMap;
+
+use crate::catalog::{
+    actions_at_level, lookup_action, service, AccessLevel, Action, ActionLookup, PatternMatcher,
+};
 use crate::lint::{Diagnostic, RuleContext};
 use crate::policy::Statement;
 use crate::source::Spanned;
 
-/// Every catalogued action one rule is about, collected once per process: matching a pattern
-/// against this set costs far less than expanding `*:Get*` over the whole catalogue.
-fn set_of(
-    cell: &'static OnceLock<Vec<Action>>,
-    from: impl FnOnce() -> Vec<Action>,
-) -> &'static [Action] {
-    cell.get_or_init(from)
+/// Every catalogued action one rule is about, collected once per process and grouped by RAM
+/// code: matching `ecs:Delete*` reads only ECS's deletes, a literal action is one lookup.
+struct ActionSet {
+    keep: fn(&Action) -> bool,
+    by_code: BTreeMap<&'static str, Vec<Action>>,
 }
 
-/// The members of `set` an `Action` value names.
-fn granted(value: &str, set: &[Action]) -> Vec<Action> {
-    let m = PatternMatcher::new(value);
-    set.iter().filter(|a| m.matches(a)).copied().collect()
+impl ActionSet {
+    fn new(keep: fn(&Action) -> bool, actions: impl Iterator<Item = Action>) -> Self {
+        let mut by_code: BTreeMap<&'static str, Vec<Action>> = BTreeMap::new();
+        for a in actions.filter(keep) {
+            by_code.entry(a.service().code).or_default().push(a);
+        }
+        ActionSet { keep, by_code }
+    }
+
+    /// The members an `Action` value names.
+    fn granted(&self, value: &str) -> Vec<Action> {
+        let Some((code, name)) = value.split_once(':') else {
+            let m = PatternMatcher::new(value);
+            return self.all().filter(|a| m.matches(a)).collect();
+        };
+        if !has_wildcard(value) {
+            return match lookup_action(value) {
+                ActionLookup::Found(a) if (self.keep)(&a) => vec![a],
+                _ => Vec::new(),
+            };
+        }
+        let m = PatternMatcher::new(value);
+        if has_wildcard(code) || name.contains(':') {
+            return self.all().filter(|a| m.matches(a)).collect();
+        }
+        let Some(svc) = service(code) else {
+            return Vec::new();
+        };
+        svc.accepted()
+            .filter_map(|s| self.by_code.get(s.code))
+            .flatten()
+            .filter(|a| m.matches(a))
+            .copied()
+            .collect()
+    }
+
+    fn all(&self) -> impl Iterator<Item = Action> + '_ {
+        self.by_code.values().flatten().copied()
+    }
+}
+
+fn has_wildcard(s: &str) -> bool {
+    s.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// The `Allow` statements and action values these rules look at.
@@ -113,15 +154,17 @@ rule!(
 );
 
 fn check_delete(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    static SET: OnceLock<Vec<Action>> = OnceLock::new();
+    static SET: OnceLock<ActionSet> = OnceLock::new();
     for (st, action) in candidates(cx, true) {
         // Built on first use: most documents never get here.
-        let set = set_of(&SET, || {
-            actions_at_level(AccessLevel::Delete)
-                .filter(|a| a.service().code != "dbs" && deletes(a) && !manages_permissions(a))
-                .collect()
+        let set = SET.get_or_init(|| {
+            ActionSet::new(
+                |a| a.service().code != "dbs" && deletes(a) && !manages_permissions(a),
+                actions_at_level(AccessLevel::Delete),
+            )
         });
-        let matched: Vec<Action> = granted(&action.value, set)
+        let matched: Vec<Action> = set
+            .granted(&action.value)
             .into_iter()
             .filter(|a| on_all(st, a.service().code))
             .collect();
@@ -195,7 +238,7 @@ rule!(
 );
 
 fn check_permissions(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    static SET: OnceLock<Vec<Action>> = OnceLock::new();
+    static SET: OnceLock<ActionSet> = OnceLock::new();
     for (st, action) in candidates(cx, false) {
         // RG104 reports the value as an error already.
         if matches_escalation(&action.value) {
@@ -209,12 +252,11 @@ fn check_permissions(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         if !broad {
             continue;
         }
-        let set = set_of(&SET, || {
-            service("ram")
-                .map(|s| s.actions().filter(manages_permissions).collect())
-                .unwrap_or_default()
+        let set = SET.get_or_init(|| {
+            let ram = service("ram").into_iter().flat_map(|s| s.actions());
+            ActionSet::new(manages_permissions, ram)
         });
-        let matched = granted(&action.value, set);
+        let matched = set.granted(&action.value);
         if !matched.is_empty() {
             report(
                 out,
@@ -247,6 +289,14 @@ pub const DATA_READ: &[&str] = &[
     "dms:LoginDatabase",
 ];
 
+fn is_data_read(a: &Action) -> bool {
+    let (code, name) = (a.service().code, a.name());
+    DATA_READ.iter().any(|d| {
+        d.split_once(':')
+            .is_some_and(|(c, n)| c == code && n.eq_ignore_ascii_case(name))
+    })
+}
+
 rule!(
     DATA_READ_ON_ALL, "RG122", "data-read-on-all", Security, Warning, Identity, check_data_read,
     summary: "Reports an unconditional `Allow` of data reads (`oss:GetObject`, `ots:GetRow`, `log:GetLogStoreLogs`, `kms:Decrypt`, `kms:GetSecretValue`, `mns:ReceiveMessage`, ...; also through wildcards such as `oss:Get*`) on every resource of their service.",
@@ -268,18 +318,17 @@ rule!(
 );
 
 fn check_data_read(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    static SET: OnceLock<Vec<Action>> = OnceLock::new();
-    let set = SET.get_or_init(|| {
-        DATA_READ
-            .iter()
-            .filter_map(|d| match crate::catalog::lookup_action(d) {
-                crate::catalog::ActionLookup::Found(a) => Some(a),
-                _ => None,
-            })
-            .collect()
-    });
+    static SET: OnceLock<ActionSet> = OnceLock::new();
     for (st, action) in candidates(cx, true) {
-        let matched: Vec<Action> = granted(&action.value, set)
+        let set = SET.get_or_init(|| {
+            let reads = DATA_READ.iter().filter_map(|d| match lookup_action(d) {
+                ActionLookup::Found(a) => Some(a),
+                _ => None,
+            });
+            ActionSet::new(is_data_read, reads)
+        });
+        let matched: Vec<Action> = set
+            .granted(&action.value)
             .into_iter()
             .filter(|a| on_all(st, a.service().code))
             .collect();
@@ -299,7 +348,6 @@ fn check_data_read(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{lookup_action, ActionLookup};
 
     #[test]
     fn data_reads_are_catalogued() {
