@@ -257,7 +257,7 @@ pub fn load(explicit: Option<&Path>, overrides: &Overrides) -> Result<Loaded, St
                 loc.at(
                     k.span(),
                     format!(
-                        "invalid kind `{}`: use identity, control, session or trust",
+                        "invalid kind `{}`: use identity, control, session, trust, oss-bucket or kms-key",
                         k.get_ref()
                     ),
                 )

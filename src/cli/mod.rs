@@ -57,6 +57,10 @@ pub enum KindArg {
     Control,
     Session,
     Trust,
+    /// An OSS bucket policy.
+    OssBucket,
+    /// A KMS key policy.
+    KmsKey,
 }
 
 impl From<KindArg> for crate::policy::PolicyKind {
@@ -66,6 +70,8 @@ impl From<KindArg> for crate::policy::PolicyKind {
             KindArg::Control => Self::Control,
             KindArg::Session => Self::Session,
             KindArg::Trust => Self::Trust,
+            KindArg::OssBucket => Self::OssBucket,
+            KindArg::KmsKey => Self::KmsKey,
         }
     }
 }

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::exit;
-use super::policies::{report_load_error, PolicyArgs};
+use super::policies::{error_json, report_load_error, PolicyArgs};
 use crate::eval::{explain, Decision, PolicySet, Request, Response};
 
 #[derive(Args, Debug)]
@@ -51,6 +51,9 @@ pub fn run(args: SimulateArgs) -> u8 {
         Ok(s) => s,
         Err(e) => {
             report_load_error(&e);
+            if args.format == Format::Json {
+                let _ = write_stdout(&error_json(&e.to_string(), Some(&e)));
+            }
             return exit::ERROR;
         }
     };
@@ -60,7 +63,10 @@ pub fn run(args: SimulateArgs) -> u8 {
     let request = match single_request(&args) {
         Ok(r) => r,
         Err(e) => {
-            super::error(e);
+            super::error(&e);
+            if args.format == Format::Json {
+                let _ = write_stdout(&error_json(&e, None));
+            }
             return exit::ERROR;
         }
     };

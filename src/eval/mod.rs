@@ -116,6 +116,8 @@ mod tri;
 mod proptests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_rev2;
 
 pub use combine::{Decision, Layer};
 pub use explain::explain;

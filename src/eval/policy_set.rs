@@ -71,10 +71,31 @@ fn invalid_message(report: &FileReport) -> String {
 /// Only grammar errors refuse a document: security and catalogue findings (an `Allow *` on `*`,
 /// an unknown action) are exactly what a simulation should be able to show the effect of.
 pub(crate) fn refuses(d: &Diagnostic) -> bool {
+    // Not JSON, or duplicate keys: the document cannot be read at all, wherever the fault is.
+    let unreadable = [&g::INVALID_JSON, &g::INVALID_UTF8, &g::DUPLICATE_KEY];
+    counts(d) && (unreadable.contains(&d.rule) || statement_of(&d.pointer).is_none())
+}
+
+/// A grammar error that matters to the evaluator (see [`refuses`]).
+fn counts(d: &Diagnostic) -> bool {
     d.severity == Severity::Error
         && d.rule.category == Category::Grammar
         && *d.rule != g::NOT_RESOURCE
         && *d.rule != g::POLICY_TOO_LARGE
+}
+
+/// The statement a diagnostic's pointer is inside: `/Statement/3/Effect` is statement 3, a
+/// pointer into the single-object form of `Statement` statement 0. An error of its own makes a
+/// statement take part as unknown instead of refusing the document (SEMANTICS.md section 5,
+/// rev 2); an error outside every statement (no `Statement` array, a bad top level) refuses it.
+fn statement_of(pointer: &str) -> Option<usize> {
+    let rest = pointer.strip_prefix("/Statement/")?;
+    let first = rest.split('/').next().unwrap_or_default();
+    if first.bytes().all(|b| b.is_ascii_digit()) && !first.is_empty() {
+        first.parse().ok()
+    } else {
+        Some(0)
+    }
 }
 
 /// The policies that apply to a caller, by layer, compiled once for many requests.
@@ -92,6 +113,9 @@ pub struct PolicySet {
     pub(crate) session: Option<LayerSet>,
     pub(crate) identity: LayerSet,
     pub(crate) trust: Option<LayerSet>,
+    /// The resource's own policy (an OSS bucket or KMS key policy), combined with the identity
+    /// policies: its statements apply when their `Principal` matches the caller.
+    pub(crate) resource: Option<LayerSet>,
     pub(crate) keys: KeyTable,
 }
 
@@ -108,6 +132,23 @@ impl PolicySet {
             path: name.clone(),
             error,
         })?;
+        let report = lint::lint_bytes(&name, &bytes, options(kind));
+        self.add_linted(kind, name, report)
+    }
+
+    /// Reads a resource-based policy (bucket or key policy), its kind recognised from the
+    /// document (SEMANTICS.md section 1) unless `kind` names one.
+    pub fn add_resource_file(
+        &mut self,
+        kind: Option<PolicyKind>,
+        path: &Path,
+    ) -> Result<(), LoadError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
+            path: name.clone(),
+            error,
+        })?;
+        let kind = kind.unwrap_or_else(|| resource_kind(&bytes));
         let report = lint::lint_bytes(&name, &bytes, options(kind));
         self.add_linted(kind, name, report)
     }
@@ -141,14 +182,32 @@ impl PolicySet {
             return Err(LoadError::Invalid(report));
         };
         let lowered = policy::lower(&root, kind, false);
+        let mut statement_errors: Vec<(usize, String)> = Vec::new();
+        for d in report.diagnostics.iter().filter(|d| counts(d)) {
+            if let Some(i) = statement_of(&d.pointer) {
+                if !statement_errors.iter().any(|(j, _)| *j == i) {
+                    statement_errors.push((i, d.message.clone()));
+                }
+            }
+        }
+        statement_errors.sort();
         let layer = match kind {
             PolicyKind::Identity => &mut self.identity,
             PolicyKind::Control => &mut self.control,
             PolicyKind::Session => single(&mut self.session, "session")?,
             PolicyKind::Trust => single(&mut self.trust, "trust")?,
+            PolicyKind::OssBucket | PolicyKind::KmsKey | PolicyKind::Resource => {
+                single(&mut self.resource, "resource-based")?
+            }
         };
         layer
-            .add(name.clone(), report.source, &lowered.policy, &mut self.keys)
+            .add(
+                name.clone(),
+                report.source,
+                &lowered.policy,
+                statement_errors,
+                &mut self.keys,
+            )
             .map_err(|message| LoadError::Compile { name, message })
     }
 
@@ -171,7 +230,8 @@ impl PolicySet {
         (response, trace)
     }
 
-    /// The loaded documents in layer order (control, session, identity, trust) and load order,
+    /// The loaded documents in layer order (control, session, identity, trust, resource) and
+    /// load order,
     /// with the names and sources that locations refer to.
     pub fn policies(&self) -> impl Iterator<Item = (PolicyKind, &str, &SourceFile)> {
         let layers = [
@@ -179,6 +239,7 @@ impl PolicySet {
             (PolicyKind::Session, self.session.as_ref()),
             (PolicyKind::Identity, Some(&self.identity)),
             (PolicyKind::Trust, self.trust.as_ref()),
+            (PolicyKind::OssBucket, self.resource.as_ref()),
         ];
         layers.into_iter().flat_map(|(kind, layer)| {
             layer
@@ -216,6 +277,16 @@ fn options(kind: PolicyKind) -> LintOptions<'static> {
         detect_trust: false,
         rules: lint::ModelRules::None,
     }
+}
+
+/// The resource-based kind a document looks like; a bucket policy when it says nothing.
+fn resource_kind(bytes: &[u8]) -> PolicyKind {
+    let text = String::from_utf8_lossy(bytes);
+    json::parse(&text)
+        .root
+        .map(|root| policy::lower(&root, PolicyKind::Identity, true).policy.kind)
+        .filter(|k| k.is_resource_based())
+        .unwrap_or(PolicyKind::OssBucket)
 }
 
 fn single<'a>(

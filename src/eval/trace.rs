@@ -90,7 +90,8 @@ pub enum Actual {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConditionTrace {
-    pub operator: &'static str,
+    /// As written, set qualifier included (`ForAllValues:StringEquals`).
+    pub operator: String,
     /// As the policy writes it.
     pub key: String,
     /// The policy values.

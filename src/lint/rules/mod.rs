@@ -88,6 +88,8 @@ pub static ALL: &[&Rule] = &[
     &grammar::MULTIPLE_BOOL_VALUES,
     &grammar::DUPLICATE_SID,
     &grammar::TRUST_ACTION,
+    &grammar::SET_OPERATOR,
+    &grammar::RESOURCE_POLICY_KIND,
     &admin::ALLOW_ALL,
     &admin::SERVICE_WILDCARD,
     &negated::ALLOW_NOT_ACTION,
@@ -184,9 +186,10 @@ mod tests {
     fn every_example_fires_and_every_instead_does_not() {
         let mut failures = Vec::new();
         for r in ALL {
+            // Identity examples are read as a user would lint them, kind recognition included.
             let options = LintOptions {
                 kind: r.kind,
-                detect_trust: false,
+                detect_trust: r.kind == crate::policy::PolicyKind::Identity,
                 ..LintOptions::default()
             };
             if r.code != "RG000" {
