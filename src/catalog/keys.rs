@@ -307,7 +307,11 @@ mod tests {
 
     #[test]
     fn table() {
-        assert_eq!(globals().len(), 19, "SEMANTICS.md section 3, rev 2: 14 keys and 5 added");
+        assert_eq!(
+            globals().len(),
+            19,
+            "SEMANTICS.md section 3, rev 2: 14 keys and 5 added"
+        );
         for k in globals() {
             assert!(k.name.starts_with("acs:"), "{}", k.name);
             assert!(!k.description.is_empty());

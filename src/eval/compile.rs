@@ -520,13 +520,19 @@ impl LayerSet {
             .iter()
             .flat_map(|u| unknown_statements(policy.kind, u))
             .collect();
+        let mut statement_errors = statement_errors;
         for st in policy.statements.iter().chain(&placeholders) {
             let unsure = statement_errors.iter().any(|(i, _)| *i == st.index);
-            if let Err(e) = self.compile_statement(policy_index, &source, st, unsure, keys) {
-                self.rollback(mark);
-                return Err(e);
+            match self.compile_statement(policy_index, &source, st, unsure, keys) {
+                Ok(None) => {}
+                Ok(Some(e)) => statement_errors.push((st.index, e)),
+                Err(e) => {
+                    self.rollback(mark);
+                    return Err(e);
+                }
             }
         }
+        statement_errors.sort();
         self.policies.push(LoadedPolicy {
             name,
             source,
@@ -611,7 +617,11 @@ impl LayerSet {
         st: &Statement,
         unsure: bool,
         keys: &mut KeyTable,
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
+        // A condition value the compiler cannot read (a documentation mask such as
+        // `42.120.XX.X/24`, which lint reports as a placeholder) makes the statement unknown.
+        let mut unsure = unsure;
+        let mut fault = None;
         // u32::MAX is the candidate merge's end marker.
         let id = count(self.hot.len())
             .ok()
@@ -630,8 +640,13 @@ impl LayerSet {
                 Ok(cond) => self.conds.push(cond),
                 // A statement that takes part as unknown can lose a condition it cannot read:
                 // that only widens where it is unknown, never makes it certain.
-                Err(_) if unsure => continue,
-                Err(e) => return Err(e),
+                Err(e) => {
+                    if !unsure {
+                        fault = Some(e);
+                    }
+                    unsure = true;
+                    continue;
+                }
             }
             n_conditions = n_conditions.checked_add(1).ok_or("too many conditions")?;
         }
@@ -679,7 +694,7 @@ impl LayerSet {
             actions: st.action.iter().map(Into::into).collect(),
             principal: st.principal.as_ref().map(compile_principal),
         });
-        Ok(())
+        Ok(fault)
     }
 
     fn index(&mut self, id: u32, h: &Hot, actions: &[String]) {

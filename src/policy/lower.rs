@@ -9,6 +9,7 @@ use super::operator::{Family, Operator, SetOp};
 use super::values::{date_problem, parse_bool, Decimal, IpNet};
 use crate::catalog::suggest::did_you_mean;
 use crate::json::{Member, Node, Value};
+use crate::lint::rules::common::{placeholder, well_formed_resource};
 use crate::lint::rules::grammar as g;
 use crate::lint::Diagnostic;
 use crate::source::{Span, Spanned};
@@ -652,8 +653,13 @@ impl Lowerer {
             }
         };
         let el = self.element(m, negated);
+        // One malformed entry beside valid ones is a dead entry (`dead-resource-entry`, a
+        // warning): the statement still works for the others. Alone, it is a grammar error.
+        let any_ok = el.values.iter().any(|v| well_formed_resource(&v.value));
         for v in &el.values {
-            self.check_arn(v);
+            if !(any_ok && !well_formed_resource(&v.value)) {
+                self.check_arn(v);
+            }
         }
         Some(el)
     }
@@ -922,6 +928,12 @@ impl Lowerer {
     }
 
     fn check_condition_values(&mut self, op: Operator, km: &Member, values: &[Spanned<String>]) {
+        // A documentation mask or an unrendered template (`42.120.XX.X/24`, `${ip}`) is
+        // reported by `template-placeholder`, which says what it is.
+        let values: Vec<&Spanned<String>> = values
+            .iter()
+            .filter(|v| placeholder(&v.value).is_none())
+            .collect();
         match op.family() {
             Family::Bool => {
                 if values.len() > 1 {

@@ -36,15 +36,19 @@ pub mod admin;
 pub mod destructive;
 pub mod escalation;
 pub mod negated;
+pub mod placeholders;
+pub mod resource_policy;
 pub mod trust;
 // Catalogue.
 pub mod action_names;
 pub mod deprecated;
 pub mod resource_match;
 // Redundancy.
+pub mod dead_entries;
 pub mod duplicates;
 pub mod overlap;
 // Conditions.
+pub mod absent_keys;
 pub mod condition_keys;
 pub mod condition_values;
 pub mod impossible;
@@ -98,6 +102,12 @@ pub static ALL: &[&Rule] = &[
     &destructive::DESTRUCTIVE_ON_ALL,
     &trust::TRUST_ANY_PRINCIPAL,
     &trust::TRUST_ACCOUNT_ROOT,
+    &resource_policy::PUBLIC_ACCESS,
+    &resource_policy::CROSS_ACCOUNT_GRANT,
+    &resource_policy::KMS_ACCOUNT_WIDE,
+    &placeholders::TEMPLATE_PLACEHOLDER,
+    &trust::TRUST_NEVER_APPLIES,
+    &trust::TRUST_GRANTS_NOTHING,
     &action_names::UNKNOWN_ACTION,
     &action_names::WILDCARD_MATCHES_NOTHING,
     &action_names::ACTION_CASE,
@@ -108,12 +118,15 @@ pub static ALL: &[&Rule] = &[
     &duplicates::COVERED_VALUE,
     &overlap::REDUNDANT_STATEMENT,
     &overlap::SHADOWED_ALLOW,
+    &dead_entries::DEAD_RESOURCE_ENTRY,
     &condition_keys::UNKNOWN_CONDITION_KEY,
     &condition_keys::CONDITION_KEY_CASE,
     &condition_keys::OPERATOR_KEY_MISMATCH,
     &condition_values::WILDCARD_IN_EXACT_MATCH,
     &condition_values::OPEN_SOURCE_IP,
     &impossible::IMPOSSIBLE_CONDITION,
+    &absent_keys::KEY_NEVER_PRESENT,
+    &absent_keys::DENY_ABSENT_KEY,
 ];
 
 #[cfg(test)]
