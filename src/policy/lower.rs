@@ -461,7 +461,15 @@ impl Lowerer {
                     )
                     .help(help),
                 );
-                None
+                // `allow` is an error, but its meaning is plain: the model rules still look at
+                // the statement (it stays invalid, so the evaluator takes it as unknown).
+                if s.eq_ignore_ascii_case("allow") {
+                    Some(Spanned::new(Effect::Allow, span))
+                } else if s.eq_ignore_ascii_case("deny") {
+                    Some(Spanned::new(Effect::Deny, span))
+                } else {
+                    None
+                }
             }
             other => {
                 self.push(

@@ -18,3 +18,4 @@ mod cli_simulate;
 mod dbs_client;
 mod eval_cases;
 mod lint_fixtures;
+mod realworld;
