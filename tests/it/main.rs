@@ -19,3 +19,4 @@ mod dbs_client;
 mod eval_cases;
 mod lint_fixtures;
 mod realworld;
+mod rev2_simulate;
