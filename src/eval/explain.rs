@@ -98,7 +98,7 @@ fn headline(out: &mut String, r: &Response) {
         }
         Decision::Indeterminate => {
             let on = if r.depends_on.is_empty() {
-                "request values that could not be read (see the errors)".to_string()
+                "statements or request values that could not be read (see the errors)".to_string()
             } else {
                 r.depends_on.join(", ")
             };
