@@ -237,7 +237,8 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
         action: req.action().to_string(),
         resource: req.resource().to_string(),
         principal: req.principal().map(str::to_string),
-        control_not_applied: !set.control.is_empty() && !control_applies,
+        control_not_applied: !set.control.is_empty() && !control_applies && !trust_alone,
+        trust_alone,
         layers: layers
             .iter()
             .flatten()

@@ -23,6 +23,12 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
             "  control policies: not applied (they do not bind the account's root identity)"
         );
     }
+    if trace.trust_alone {
+        let _ = writeln!(
+            out,
+            "  a service or federated principal has no identity policies: the trust policy alone decides"
+        );
+    }
     for e in &response.errors {
         let _ = writeln!(
             out,

@@ -225,6 +225,7 @@ impl PolicySet {
             resource: request.resource().to_string(),
             principal: request.principal().map(str::to_string),
             control_not_applied: false,
+            trust_alone: false,
             layers: Vec::new(),
         });
         (response, trace)

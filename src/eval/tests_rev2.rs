@@ -163,6 +163,13 @@ fn external_principals_need_only_the_trust_policy() {
         assert_eq!(r.matched.len(), 1);
         assert_eq!(r.matched[0].file, "trust.json");
     }
+    let request = Request::builder("sts:AssumeRole", role)
+        .principal("ecs.aliyuncs.com")
+        .build()
+        .unwrap();
+    let (resp, trace) = set.evaluate_traced(&request);
+    let text = explain(&resp, &trace);
+    assert!(text.contains("the trust policy alone decides"), "{text}");
     let r = run(
         &set,
         Request::builder("sts:AssumeRole", role).principal("fc.aliyuncs.com"),

@@ -15,6 +15,9 @@ pub struct Trace {
     pub principal: Option<String>,
     /// Control policies were loaded but do not bind this principal (the account's root).
     pub control_not_applied: bool,
+    /// The caller is a service or federated principal assuming a role: it has no identity
+    /// policies, and the trust policy alone decides (rev 2).
+    pub trust_alone: bool,
     pub layers: Vec<LayerTrace>,
 }
 

@@ -1006,3 +1006,79 @@ impl Lowerer {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str) -> PolicyKind {
+        let parsed = crate::json::parse(text);
+        let root = parsed.root.unwrap_or_else(|| panic!("not JSON: {text}"));
+        lower(&root, PolicyKind::Identity, true).policy.kind
+    }
+
+    /// SEMANTICS.md section 1, "Recognising the kind" (rev 2).
+    #[test]
+    fn kinds_are_recognised_from_the_document() {
+        let stmt = |s: &str| format!(r#"{{"Version": "1", "Statement": [{s}]}}"#);
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
+            )),
+            PolicyKind::Identity
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"], "Principal": {"Service": "ecs.aliyuncs.com"}}"#
+            )),
+            PolicyKind::Trust
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["oss:GetObject"], "Principal": ["*"], "Resource": ["acs:oss:*:*:b/*"]}"#
+            )),
+            PolicyKind::OssBucket
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["kms:*"], "Principal": {"RAM": ["acs:ram::1:*"]}, "Resource": ["*"]}"#
+            )),
+            PolicyKind::KmsKey
+        );
+        // `sts:` actions with `Resource`: not a trust policy.
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": "acs:ram::1:root"}, "Resource": "*"}"#
+            )),
+            PolicyKind::Resource
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["oss:GetObject", "mns:SendMessage"], "Principal": ["*"], "Resource": "*"}"#
+            )),
+            PolicyKind::Resource
+        );
+    }
+
+    #[test]
+    fn bucket_principals_are_a_list_of_ids() {
+        let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject",
+            "Principal": ["1234567890123456", "*"], "Resource": "acs:oss:*:*:b/*"}]}"#;
+        let root = crate::json::parse(text).root.unwrap();
+        let lowered = lower(&root, PolicyKind::OssBucket, false);
+        assert!(lowered.diagnostics.is_empty(), "{:?}", lowered.diagnostics);
+        let p = lowered.policy.statements[0].principal.as_ref().unwrap();
+        assert!(p.any.is_some());
+        let ids: Vec<&str> = p.ids.iter().flat_map(|e| e.iter()).collect();
+        assert_eq!(ids, ["1234567890123456"]);
+        // The object form is a trust/key policy's, not a bucket policy's.
+        let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject",
+            "Principal": {"RAM": ["acs:ram::1:root"]}, "Resource": "acs:oss:*:*:b/*"}]}"#;
+        let root = crate::json::parse(text).root.unwrap();
+        let lowered = lower(&root, PolicyKind::OssBucket, false);
+        assert!(lowered
+            .diagnostics
+            .iter()
+            .any(|d| *d.rule == g::INVALID_PRINCIPAL));
+    }
+}
