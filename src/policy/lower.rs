@@ -665,7 +665,7 @@ impl Lowerer {
         // warning): the statement still works for the others. Alone, it is a grammar error.
         let any_ok = el.values.iter().any(|v| well_formed_resource(&v.value));
         for v in &el.values {
-            if !(any_ok && !well_formed_resource(&v.value)) {
+            if !any_ok || well_formed_resource(&v.value) {
                 self.check_arn(v);
             }
         }

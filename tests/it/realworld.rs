@@ -61,7 +61,7 @@ fn codes(v: &Value, severity: Option<&str>) -> BTreeSet<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|d| severity.is_none_or(|s| d["severity"] == s))
+        .filter(|d| severity.map_or(true, |s| d["severity"] == s))
         .filter_map(|d| d["code"].as_str().map(str::to_string))
         .collect()
 }

@@ -124,7 +124,7 @@ fn owners(st: &Statement) -> Option<Vec<&str>> {
     let r = st.resource.as_ref().filter(|r| !r.negated)?;
     r.iter()
         .map(|v| {
-            let account = v.splitn(5, ':').nth(3)?;
+            let account = v.split(':').nth(3)?;
             (!account.is_empty() && !account.contains(['*', '?']) || is_mask(account))
                 .then_some(account)
         })

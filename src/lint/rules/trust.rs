@@ -59,7 +59,7 @@ fn check_any(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                         PrincipalKind::Federated => "every identity provider",
                     }
                 } else if *kind == PrincipalKind::Ram && wildcard_account(&v.value) {
-                    let account = v.value.splitn(5, ':').nth(3).unwrap_or_default();
+                    let account = v.value.split(':').nth(3).unwrap_or_default();
                     if is_mask(account) {
                         // `123456789012****` is a documentation mask, not a pattern anyone
                         // meant: `template-placeholder` says so, accurately.
