@@ -790,7 +790,9 @@ fn requests_cannot_be_combined_with_single_request_flags() {
         a.extend_from_slice(&extra);
         let o = simulate(dir.path(), &a);
         assert_eq!(code(&o), 2, "{extra:?}: {}", show(&o));
-        assert_eq!(stdout(&o), "", "{extra:?}");
+        // No result lines: the error object of CLI.md (rev 2), stdout never empty.
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(v["error"]["message"].is_string(), "{extra:?}: {v}");
     }
 }
 
