@@ -54,10 +54,50 @@ pub enum Placeholder<'a> {
     Mask(&'a str),
 }
 
-/// The first placeholder in a value: an unrendered template or a documentation mask.
+/// The first placeholder in a value: an unrendered template or a documentation mask. Runs on
+/// every value of every statement, so each form is first looked for with one cheap byte test.
 pub fn placeholder(v: &str) -> Option<Placeholder<'_>> {
     let bytes = v.as_bytes();
+    if bytes.iter().any(|b| matches!(b, b'$' | b'%' | b'{' | b'<')) {
+        if let Some(t) = template(v) {
+            return Some(Placeholder::Template(t));
+        }
+    }
+    let masked = |c: &u8| matches!(c, b'*' | b'x' | b'X');
+    if !bytes
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && masked(&w[1]) || masked(&w[0]) && w[1] == b'.')
+    {
+        return None;
+    }
+    let tokens = || v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '*'));
+    if let Some(t) = tokens().find(|t| is_mask(t)) {
+        return Some(Placeholder::Mask(t));
+    }
+    // `42.120.XX.X/24`: an address with letters for digits.
+    let parts = || v.split(['.', '/']);
+    let address_like = parts().count() >= 4
+        && parts().any(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+        && parts().all(|t| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'X' || c == b'x')
+        });
+    if address_like {
+        if let Some(t) = parts().find(|t| t.bytes().any(|c| c == b'X' || c == b'x')) {
+            return Some(Placeholder::Mask(t));
+        }
+    }
+    None
+}
+
+/// `${var}`, `%{...}`, `{#name}`, `$name`, `<name>`: the first one in `v`.
+fn template(v: &str) -> Option<&str> {
+    let bytes = v.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
+        if !matches!(b, b'$' | b'%' | b'{' | b'<') {
+            continue;
+        }
         let rest = v.get(i..).unwrap_or_default();
         let next = bytes.get(i + 1).copied();
         let closed = |open: usize, close: char| {
@@ -83,31 +123,8 @@ pub fn placeholder(v: &str) -> Option<Placeholder<'_>> {
             }),
             _ => None,
         };
-        if let Some(t) = token {
-            return Some(Placeholder::Template(t));
-        }
-    }
-    let tokens = || v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '*'));
-    if let Some(t) = tokens().find(|t| is_mask(t)) {
-        return Some(Placeholder::Mask(t));
-    }
-    // `42.120.XX.X/24`: an address with letters for digits.
-    let dotted: Vec<&str> = v.split(['.', '/']).collect();
-    if dotted.len() >= 4
-        && dotted
-            .iter()
-            .any(|t| t.bytes().all(|c| c.is_ascii_digit()) && !t.is_empty())
-        && dotted.iter().all(|t| {
-            !t.is_empty()
-                && t.bytes()
-                    .all(|c| c.is_ascii_digit() || c == b'X' || c == b'x')
-        })
-    {
-        if let Some(t) = dotted
-            .iter()
-            .find(|t| t.bytes().any(|c| c == b'X' || c == b'x'))
-        {
-            return Some(Placeholder::Mask(t));
+        if token.is_some() {
+            return token;
         }
     }
     None

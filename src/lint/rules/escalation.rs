@@ -80,19 +80,53 @@ fn resource_type(v: &str) -> Option<&str> {
     Some(relative.split('/').next().unwrap_or(relative))
 }
 
-/// Some resource of the statement reaches every resource `action` works through.
-fn broad_for(st: &Statement, action: &str) -> bool {
+/// What a statement's resources reach of RAM: everything (`*`, `acs:ram:*:*:*`, or
+/// `NotResource`), or every resource of some types (`role` of `acs:ram:*:*:role/*`).
+struct Reach<'a> {
+    all: bool,
+    types: Vec<&'a str>,
+}
+
+impl<'a> Reach<'a> {
+    fn of(st: &'a Statement) -> Reach<'a> {
+        let mut reach = Reach {
+            all: false,
+            types: Vec::new(),
+        };
+        match &st.resource {
+            Some(r) if r.negated => reach.all = true,
+            Some(r) => {
+                for v in r.iter() {
+                    if covers_service(v, "ram") {
+                        reach.all = true;
+                    } else if broad_for_service(v, "ram") {
+                        reach.types.extend(resource_type(v));
+                    }
+                }
+            }
+            None => {}
+        }
+        reach
+    }
+
+    /// Every resource `action` works through is reached.
+    fn covers(&self, action: &str) -> bool {
+        self.all
+            || self.types.iter().any(|t| {
+                targets(action)
+                    .iter()
+                    .any(|want| glob_match_ignore_ascii_case(t, want))
+            })
+    }
+}
+
+/// The statement's resources reach every user, role, group or policy (RAM ARNs carry the
+/// service `ram`, also for `sts:AssumeRole`), or it uses `NotResource`: the cheap test before
+/// [`broad_for`] looks at each action's own resource types.
+fn broad(st: &Statement) -> bool {
     match &st.resource {
         Some(r) if r.negated => true,
-        Some(r) => r.iter().any(|v| {
-            covers_service(v, "ram")
-                || (broad_for_service(v, "ram")
-                    && resource_type(v).is_some_and(|t| {
-                        targets(action)
-                            .iter()
-                            .any(|want| glob_match_ignore_ascii_case(t, want))
-                    }))
-        }),
+        Some(r) => r.iter().any(|v| broad_for_service(v, "ram")),
         None => false,
     }
 }
@@ -116,13 +150,18 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     for st in cx.policy.statements.iter().filter(|s| is_allow(s)) {
-        name_wildcard(st, out);
         let relevant = st.action.negated || st.action.iter().any(escalation_service);
-        // Every action on every resource is RG100's finding; one report is enough.
-        if !relevant || allow_all(st).is_some() {
+        if !relevant {
             continue;
         }
-        let reached = |e: &&str| broad_for(st, e);
+        name_wildcard(st, out);
+        // Every action on every resource is RG100's finding; one report is enough. A statement
+        // whose resources reach no whole type of RAM resource cannot escalate this way.
+        if allow_all(st).is_some() || !broad(st) {
+            continue;
+        }
+        let reach = Reach::of(st);
+        let reached = |e: &&str| reach.covers(e);
         if let Some(values) = actions(st) {
             for action in values.iter().filter(|a| escalation_service(&a.value)) {
                 let matched: Vec<&str> = ESCALATION_ACTIONS
