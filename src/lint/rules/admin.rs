@@ -7,7 +7,7 @@ use crate::lint::{Diagnostic, RuleContext};
 
 rule!(
     ALLOW_ALL, "RG100", "allow-all", Security, Error, Identity, check_allow_all,
-    summary: "Reports an `Allow` of every action (`*`) on every resource (`*`) in an identity or session policy.",
+    summary: "Reports an `Allow` of every action (`*`) on every resource (`*`) in an identity policy. In a session policy, which can only narrow the role's permissions, it restricts nothing and is an info; in a control policy it is the system policy `FullAliyunAccess` and is not reported.",
     why: "Such a statement grants full administrator access: every current and future action of every service, including managing RAM itself. A condition only narrows when it applies. Administrator access should come from the system policy `AdministratorAccess`, attached deliberately, not from a custom policy that is reviewed as something else.",
     example: br#"{
   "Version": "1",
@@ -65,7 +65,7 @@ fn check_allow_all(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 
 rule!(
     SERVICE_WILDCARD, "RG101", "service-wildcard", Security, Warning, Identity, check_service_wildcard,
-    summary: "Reports an `Allow` of every action of one service (`dbs:*`) on every resource of that service. `ram:*` and `sts:*` are reported by RG104 `privilege-escalation` instead, as errors.",
+    summary: "Reports an `Allow` of every action of one service (`dbs:*`) on every resource of that service: one finding per statement, listing the services. `ram:*` and `sts:*` are reported by RG104 `privilege-escalation` instead.",
     why: "`<service>:*` grants every operation of the service, including destructive ones and ones added later, so the policy grows without review. Least privilege lists the actions needed, or uses an access-level wildcard such as `dbs:Describe*`.",
     example: br#"{
   "Version": "1",

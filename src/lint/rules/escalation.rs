@@ -41,7 +41,7 @@ fn escalation_service(pattern: &str) -> bool {
 
 rule!(
     PRIVILEGE_ESCALATION, "RG104", "privilege-escalation", Security, Error, Identity, check,
-    summary: "Reports an `Allow` of actions that change permissions or create credentials (`ram:AttachPolicyToUser`, `ram:CreatePolicyVersion`, `ram:UpdateRole`, `ram:PassRole`, `sts:AssumeRole`, `ram:CreateAccessKey`, `ram:CreateLoginProfile`, ...) on every user, role, group or policy, also through wildcards such as `ram:Attach*`, `ram:*` or `*:AssumeRole`.",
+    summary: "Reports an `Allow` of actions that change permissions or create credentials (`ram:AttachPolicyToUser`, `ram:CreatePolicyVersion`, `ram:UpdateRole`, `ram:PassRole`, `sts:AssumeRole`, `ram:CreateAccessKey`, `ram:CreateLoginProfile`, ...) on every user, role, group or policy they work through, also through wildcards such as `ram:Attach*`, `ram:*` or `*:AssumeRole`, and `ram:CreateUser` with an attach or credential action on a user name wildcard (`user/ci-*`). An error when unconditional; a warning under a condition, for `ram:PassRole` limited by `StringEquals` on `acs:Service` (the services are named), and for `sts:AssumeRole` alone (each role's trust policy still decides)",
     why: "Whoever may attach any policy, edit any policy version, rewrite any role's trust policy, assume any role, or create an AccessKey or console password for any user can give themselves every permission of the account. Such grants must name the specific resources, and usually belong to administrators only.",
     example: br#"{
   "Version": "1",
