@@ -24,6 +24,10 @@ pub enum LoadError {
     Invalid(FileReport),
     #[error("only one {kind} policy can be given; `{first}` was already loaded")]
     Duplicate { kind: &'static str, first: String },
+    /// `--resource-policy` names a document without `Principal` and `Resource` (an identity or
+    /// trust policy, say).
+    #[error("`{path}` is not a resource-based policy (an OSS bucket or KMS key policy has `Principal` and `Resource` in its statements)")]
+    NotResourcePolicy { path: String },
     /// A value the linter accepted but the compiler could not read (a bug guard).
     #[error("cannot compile `{name}`: {message}")]
     Compile { name: String, message: String },
@@ -148,7 +152,10 @@ impl PolicySet {
             path: name.clone(),
             error,
         })?;
-        let kind = kind.unwrap_or_else(|| resource_kind(&bytes));
+        let kind = match kind.or_else(|| resource_kind(&bytes)) {
+            Some(k) => k,
+            None => return Err(LoadError::NotResourcePolicy { path: name }),
+        };
         let report = lint::lint_bytes(&name, &bytes, options(kind));
         self.add_linted(kind, name, report)
     }
@@ -280,14 +287,15 @@ fn options(kind: PolicyKind) -> LintOptions<'static> {
     }
 }
 
-/// The resource-based kind a document looks like; a bucket policy when it says nothing.
-fn resource_kind(bytes: &[u8]) -> PolicyKind {
+/// The resource-based kind a document looks like; `None` when it looks like none (a document
+/// that is not JSON is a bucket policy here, so that its lint report says why it is refused).
+fn resource_kind(bytes: &[u8]) -> Option<PolicyKind> {
     let text = String::from_utf8_lossy(bytes);
-    json::parse(&text)
-        .root
-        .map(|root| policy::lower(&root, PolicyKind::Identity, true).policy.kind)
-        .filter(|k| k.is_resource_based())
-        .unwrap_or(PolicyKind::OssBucket)
+    match json::parse(&text).root {
+        Some(root) => Some(policy::lower(&root, PolicyKind::Identity, true).policy.kind)
+            .filter(|k| k.is_resource_based()),
+        None => Some(PolicyKind::OssBucket),
+    }
 }
 
 fn single<'a>(

@@ -262,3 +262,36 @@ fn an_unloadable_policy_prints_the_error_object() {
     assert_eq!(code, 2);
     let _ = v;
 }
+
+#[test]
+fn a_resource_policy_must_be_one() {
+    let (code, v) = simulate(&[
+        "--resource-policy",
+        s(&shape("role-session-trust.json")),
+        "--action",
+        "oss:GetObject",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(code, 2, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a resource-based policy"),
+        "{v}"
+    );
+    // A key policy is recognised as one.
+    let (code, v) = simulate(&[
+        "--resource-policy",
+        s(&shape("kms-key-policy.json")),
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        "acs:kms:cn-hangzhou:1234567890123456:key/k1",
+        "--principal",
+        "acs:ram::1234567890123456:user/alice",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["layer"], "ResourceBasedPolicy");
+}
