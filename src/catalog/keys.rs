@@ -192,6 +192,42 @@ static GLOBAL_KEYS: &[GlobalKey] = &[
         false,
         "Resource Directory path of the caller's account",
     ),
+    // Revision 2: keys of Alibaba's system policies and documentation.
+    key(
+        "acs:Service",
+        KeyType::String,
+        false,
+        false,
+        "the service a role is passed to (`ram:PassRole`)",
+    ),
+    key(
+        "acs:PrincipalType",
+        KeyType::String,
+        false,
+        false,
+        "type of the calling principal",
+    ),
+    key(
+        "acs:PrincipalAccount",
+        KeyType::String,
+        false,
+        false,
+        "account ID of the calling principal",
+    ),
+    key(
+        "acs:RequestedRegion",
+        KeyType::String,
+        false,
+        false,
+        "region the request is sent to",
+    ),
+    key(
+        "acs:ResourceGroupId",
+        KeyType::String,
+        false,
+        false,
+        "resource group of the target resource",
+    ),
 ];
 
 /// Every global key, in the order of SEMANTICS.md.
@@ -271,7 +307,11 @@ mod tests {
 
     #[test]
     fn table() {
-        assert_eq!(globals().len(), 14);
+        assert_eq!(
+            globals().len(),
+            19,
+            "SEMANTICS.md section 3, rev 2: 14 keys and 5 added"
+        );
         for k in globals() {
             assert!(k.name.starts_with("acs:"), "{}", k.name);
             assert!(!k.description.is_empty());

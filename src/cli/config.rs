@@ -339,7 +339,7 @@ fn load_file(path: &Path, overrides: &Overrides) -> Result<Loaded, String> {
                 loc.at(
                     k.span(),
                     format!(
-                        "invalid kind `{}`: use identity, control, session or trust",
+                        "invalid kind `{}`: use identity, control, session, trust, oss-bucket or kms-key",
                         k.get_ref()
                     ),
                 )

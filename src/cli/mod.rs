@@ -72,6 +72,10 @@ pub enum KindArg {
     Control,
     Session,
     Trust,
+    /// An OSS bucket policy.
+    OssBucket,
+    /// A KMS key policy.
+    KmsKey,
 }
 
 impl From<KindArg> for crate::policy::PolicyKind {
@@ -81,8 +85,21 @@ impl From<KindArg> for crate::policy::PolicyKind {
             KindArg::Control => Self::Control,
             KindArg::Session => Self::Session,
             KindArg::Trust => Self::Trust,
+            KindArg::OssBucket => Self::OssBucket,
+            KindArg::KmsKey => Self::KmsKey,
         }
     }
+}
+
+/// Whether the command line asks for `simulate --format json` (read before parsing succeeds).
+fn wants_simulate_json() -> bool {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    args.first().is_some_and(|a| a == "simulate")
+        && args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json")
+        || args.iter().any(|a| a == "--format=json")
+            && args.first().is_some_and(|a| a == "simulate")
 }
 
 /// Parses the arguments and runs; usage errors exit 2 (clap's own code for them). A panic
@@ -118,6 +135,18 @@ fn run() -> ExitCode {
                 exit::OK
             };
             let _ = e.print();
+            // `simulate --format json` never leaves stdout empty on exit 2 (CLI.md, rev 2).
+            if e.use_stderr() && wants_simulate_json() {
+                let text = e.to_string();
+                // The usage lines are for people; the message is the problem itself.
+                let message = text
+                    .split("\n\nUsage:")
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ")
+                    .trim();
+                let _ = simulate::write_stdout(&policies::error_json(message, None));
+            }
             return ExitCode::from(code);
         }
     };

@@ -21,6 +21,10 @@ pub struct PolicyArgs {
     /// The role's trust policy, for `sts:AssumeRole`.
     #[arg(long = "trust-policy", value_name = "FILE")]
     pub trust: Option<PathBuf>,
+    /// The resource's own policy (an OSS bucket or KMS key policy), combined with the identity
+    /// policies; its statements apply when their `Principal` matches the caller.
+    #[arg(long = "resource-policy", id = "resource_policy", value_name = "FILE")]
+    pub resource_policy: Option<PathBuf>,
 }
 
 impl PolicyArgs {
@@ -29,6 +33,7 @@ impl PolicyArgs {
             && self.control.is_empty()
             && self.session.is_none()
             && self.trust.is_none()
+            && self.resource_policy.is_none()
     }
 
     /// Loads and compiles every file; the first that cannot be loaded is the error.
@@ -47,10 +52,14 @@ impl PolicyArgs {
             set.add_file(PolicyKind::Session, p)?;
         }
         for p in &self.identity {
+            trust_hint(p);
             set.add_file(PolicyKind::Identity, p)?;
         }
         if let Some(p) = &self.trust {
             set.add_file(PolicyKind::Trust, p)?;
+        }
+        if let Some(p) = &self.resource_policy {
+            set.add_resource_file(None, p)?;
         }
         Ok(())
     }
@@ -117,6 +126,41 @@ fn first_diagnostics(
         sids: Vec::new(),
     };
     (shown, more)
+}
+
+/// The `{"error": {"message", "diagnostics"}}` object that `--format json` prints on stdout
+/// when the run cannot evaluate (exit 2): stdout is never empty (CLI.md, rev 2).
+pub fn error_json(message: &str, e: Option<&LoadError>) -> String {
+    let diagnostics: Vec<crate::render::Located> = match e {
+        Some(LoadError::Invalid(report)) => report
+            .diagnostics
+            .iter()
+            .map(|d| crate::render::Located::new(&report.source, d.clone()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let value = serde_json::json!({"error": {"message": message, "diagnostics": diagnostics}});
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A role's trust policy given as `--policy` loads (its statements, lacking `Resource`, take part
+/// as unknown), but it answers the wrong question: say which flag takes it.
+fn trust_hint(path: &std::path::Path) {
+    let Ok(text) = crate::source::read_input_text(path, crate::source::MAX_INPUT_BYTES) else {
+        return;
+    };
+    let Some(root) = crate::json::parse(&text).root else {
+        return;
+    };
+    if crate::policy::lower(&root, PolicyKind::Identity, true).policy.kind == PolicyKind::Trust {
+        eprintln!(
+            "ramguard: hint: `{}` looks like a role's trust policy (`Principal`, `sts:` actions, no \
+             `Resource`): pass it with --trust-policy FILE",
+            crate::render::escape::escape(&path.display().to_string())
+        );
+    }
 }
 
 /// Splits `NAME=VALUE` (at the first `=`).

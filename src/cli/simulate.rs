@@ -7,7 +7,8 @@ use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::exit;
-use super::policies::{report_load_error, PolicyArgs};
+use super::policies::{error_json, report_load_error, PolicyArgs};
+use crate::eval::LoadError;
 use crate::eval::{explain, input, Decision, PolicySet, Request, Response};
 
 #[derive(Args, Debug)]
@@ -51,24 +52,33 @@ pub enum Format {
 }
 
 pub fn run(args: SimulateArgs) -> u8 {
+    // `--format json` never leaves stdout empty on exit 2 (CLI.md rev 2): every refusal below
+    // is said on stderr and, in JSON, as the `{"error": ...}` object.
+    let refuse = |message: &str, e: Option<&LoadError>| {
+        super::error(message);
+        if args.format == Format::Json {
+            let _ = write_stdout(&error_json(message, e));
+        }
+        exit::ERROR
+    };
     // CLI.md rev 2: without any policy every request is an ImplicitDeny, which answers a
     // forgotten flag rather than the question asked.
     if args.policies.is_empty() && args.live.target().is_none() {
-        super::error(
+        return refuse(
             "give at least one policy (--policy, --control-policy, --session-policy, \
-             --trust-policy or --live-*): without any, every request is denied",
+             --trust-policy, --resource-policy or --live-*): without any, every request is denied",
+            None,
         );
-        return exit::ERROR;
     }
     let mut set = match live_policies(&args) {
         Ok(s) => s,
-        Err(e) => {
-            super::error(e);
-            return exit::ERROR;
-        }
+        Err(e) => return refuse(&e, None),
     };
     if let Err(e) = args.policies.load_into(&mut set) {
         report_load_error(&e);
+        if args.format == Format::Json {
+            let _ = write_stdout(&error_json(&e.to_string(), Some(&e)));
+        }
         return exit::ERROR;
     }
     if let Some(path) = &args.requests {
@@ -76,14 +86,10 @@ pub fn run(args: SimulateArgs) -> u8 {
     }
     let request = match single_request(&args) {
         Ok(r) => r,
-        Err(e) => {
-            super::error(e);
-            return exit::ERROR;
-        }
+        Err(e) => return refuse(&e, None),
     };
     if let Err(e) = input::check_request(&request) {
-        super::error(e);
-        return exit::ERROR;
+        return refuse(&e.to_string(), None);
     }
     let warnings = request_warnings(&args, &request);
     for w in &warnings {

@@ -178,12 +178,16 @@ impl Outcomes {
 }
 
 /// The flow of SEMANTICS.md section 4: control policies (if any), then the session policy (if
-/// any) must each yield Allow, a denial there being final; then the identity policies decide,
-/// and for `sts:AssumeRole` with a trust policy both identity and trust must allow.
+/// any) must each yield Allow, a denial there being final; then the identity policies and the
+/// resource-based policy decide together (a Deny from either denies, else an Allow from either
+/// allows), and for `sts:AssumeRole` with a trust policy the trust policy must allow too.
+/// `identity` is `None` for a caller that has no identity policies (a service or federated
+/// principal assuming a role): the trust policy alone decides.
 pub fn combine(
     control: Option<LayerState>,
     session: Option<LayerState>,
-    identity: LayerState,
+    identity: Option<LayerState>,
+    resource: Option<LayerState>,
     trust: Option<LayerState>,
 ) -> Outcomes {
     use Decision::{Allow, ExplicitDeny, ImplicitDeny};
@@ -203,20 +207,42 @@ pub fn combine(
     }
     let id = Layer::AccountLevelIdentityBasedPolicy;
     let rb = Layer::ResourceBasedPolicy;
-    let mine = layer_outcomes(identity);
+    // What the grant side (identity and resource-based policies) can give, with its layer.
+    let mut grant: Vec<(Decision, Layer)> = Vec::with_capacity(9);
+    match identity {
+        None => grant.push((Allow, rb)),
+        Some(i) => {
+            let res = resource.map(layer_outcomes);
+            for a in layer_outcomes(i).iter() {
+                let Some(r) = res else {
+                    grant.push((a, id));
+                    continue;
+                };
+                for b in r.iter() {
+                    grant.push(match (a, b) {
+                        (ExplicitDeny, _) => (ExplicitDeny, id),
+                        (_, ExplicitDeny) => (ExplicitDeny, rb),
+                        (Allow, _) => (Allow, id),
+                        (_, Allow) => (Allow, rb),
+                        _ => (ImplicitDeny, id),
+                    });
+                }
+            }
+        }
+    }
     let theirs = match trust {
         Some(t) => layer_outcomes(t),
         None => DecisionSet::of(&[Allow]),
     };
-    for i in mine.iter() {
+    for &(g, gl) in &grant {
         for t in theirs.iter() {
-            // An explicit deny anywhere wins; then the identity side speaks first.
-            let (d, l) = match (i, t) {
-                (ExplicitDeny, _) => (ExplicitDeny, id),
+            // An explicit deny anywhere wins; then the grant side speaks first.
+            let (d, l) = match (g, t) {
+                (ExplicitDeny, _) => (ExplicitDeny, gl),
                 (_, ExplicitDeny) => (ExplicitDeny, rb),
-                (ImplicitDeny, _) => (ImplicitDeny, id),
+                (ImplicitDeny, _) => (ImplicitDeny, gl),
                 (Allow, ImplicitDeny) => (ImplicitDeny, rb),
-                (Allow, Allow) => (Allow, id),
+                (Allow, Allow) => (Allow, gl),
                 (_, Decision::Indeterminate) | (Decision::Indeterminate, _) => continue,
             };
             out.insert(d, l);
@@ -245,7 +271,8 @@ mod tests {
     fn reference(
         control: Option<(bool, bool)>,
         session: Option<(bool, bool)>,
-        identity: (bool, bool),
+        identity: Option<(bool, bool)>,
+        resource: Option<(bool, bool)>,
         trust: Option<(bool, bool)>,
     ) -> (Decision, Layer) {
         let one = |(deny, allow): (bool, bool)| {
@@ -267,21 +294,40 @@ mod tests {
                 return (one(s), Layer::SessionPolicy);
             }
         }
-        let i = one(identity);
+        let (i, il) = match identity {
+            None => (Decision::Allow, Layer::ResourceBasedPolicy),
+            Some(i) => match resource {
+                None => (one(i), Layer::AccountLevelIdentityBasedPolicy),
+                Some(r) => {
+                    let (i, r) = (one(i), one(r));
+                    if i == Decision::ExplicitDeny {
+                        (i, Layer::AccountLevelIdentityBasedPolicy)
+                    } else if r == Decision::ExplicitDeny {
+                        (r, Layer::ResourceBasedPolicy)
+                    } else if i == Decision::Allow {
+                        (i, Layer::AccountLevelIdentityBasedPolicy)
+                    } else if r == Decision::Allow {
+                        (r, Layer::ResourceBasedPolicy)
+                    } else {
+                        (i, Layer::AccountLevelIdentityBasedPolicy)
+                    }
+                }
+            },
+        };
         let Some(t) = trust else {
-            return (i, Layer::AccountLevelIdentityBasedPolicy);
+            return (i, il);
         };
         let t = one(t);
         if i == Decision::ExplicitDeny {
-            (i, Layer::AccountLevelIdentityBasedPolicy)
+            (i, il)
         } else if t == Decision::ExplicitDeny {
             (t, Layer::ResourceBasedPolicy)
         } else if i == Decision::ImplicitDeny {
-            (i, Layer::AccountLevelIdentityBasedPolicy)
+            (i, il)
         } else if t == Decision::ImplicitDeny {
             (t, Layer::ResourceBasedPolicy)
         } else {
-            (Decision::Allow, Layer::AccountLevelIdentityBasedPolicy)
+            (Decision::Allow, il)
         }
     }
 
@@ -301,6 +347,29 @@ mod tests {
         }
     }
 
+    fn brute(
+        c: Option<LayerState>,
+        s: Option<LayerState>,
+        i: Option<LayerState>,
+        r: Option<LayerState>,
+        t: Option<LayerState>,
+    ) -> Outcomes {
+        let mut expected = Outcomes::default();
+        for cc in concretes(c) {
+            for sc in concretes(s) {
+                for ic in concretes(i) {
+                    for rc in concretes(r) {
+                        for tc in concretes(t) {
+                            let (d, l) = reference(cc, sc, ic, rc, tc);
+                            expected.insert(d, l);
+                        }
+                    }
+                }
+            }
+        }
+        expected
+    }
+
     #[test]
     fn combine_agrees_with_brute_force() {
         let optional: Vec<Option<LayerState>> = std::iter::once(None)
@@ -311,24 +380,32 @@ mod tests {
             for &s in &optional {
                 for i in states() {
                     for &t in &optional {
-                        let mut expected = Outcomes::default();
-                        for cc in concretes(c) {
-                            for sc in concretes(s) {
-                                for ic in concretes(Some(i)).into_iter().flatten() {
-                                    for tc in concretes(t) {
-                                        let (d, l) = reference(cc, sc, ic, tc);
-                                        expected.insert(d, l);
-                                    }
-                                }
-                            }
-                        }
-                        assert_eq!(combine(c, s, i, t), expected, "{c:?} {s:?} {i:?} {t:?}");
+                        let i = Some(i);
+                        assert_eq!(
+                            combine(c, s, i, None, t),
+                            brute(c, s, i, None, t),
+                            "{c:?} {s:?} {i:?} {t:?}"
+                        );
                         checked += 1;
                     }
                 }
             }
         }
-        assert_eq!(checked, 10 * 10 * 9 * 10);
+        // The grant side: identity (or none: a service caller), resource-based, trust.
+        for &i in &optional {
+            for &r in &optional {
+                for &t in &optional {
+                    let r = if i.is_none() { None } else { r };
+                    assert_eq!(
+                        combine(None, None, i, r, t),
+                        brute(None, None, i, r, t),
+                        "{i:?} {r:?} {t:?}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 10 * 10 * 9 * 10 + 1000);
     }
 
     #[test]

@@ -16,8 +16,12 @@ use super::principal::{compile_principal, CompiledPrincipal};
 use super::request::CtxValue;
 use crate::policy::pattern::Shape;
 use crate::policy::values::{parse_bool, parse_instant, Decimal, IpNet};
-use crate::policy::{Comparison, Condition, Effect, Family, Operator, Policy, Statement};
+use crate::policy::{
+    Comparison, Condition, Effect, Element, Family, Operator, Policy, PolicyKind, SetOp, Statement,
+    Unreadable,
+};
 use crate::source::SourceFile;
+use crate::source::Spanned;
 
 /// The Fx hash (rustc's), eight bytes at a time: the index maps are keyed by short action
 /// names, where SipHash's set-up dominates the lookup. The keys come from policy documents the
@@ -136,6 +140,8 @@ impl PatRef {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct CondRef {
     pub operator: Operator,
+    /// `ForAnyValue:` / `ForAllValues:`.
+    pub set: Option<SetOp>,
     /// Index in the policy set's [`KeyTable`].
     pub key_id: u32,
     values: u32,
@@ -165,6 +171,9 @@ const NOT_RESOURCE: u8 = 4;
 /// Trust policies have no resource element: the resource is the role itself.
 const NO_RESOURCE: u8 = 8;
 const PRINCIPAL: u8 = 16;
+/// A statement with a grammar error of its own (rev 2): where it would match, it may or may
+/// not (unknown), never certainly.
+const UNSURE: u8 = 32;
 
 impl Hot {
     pub fn effect(&self) -> Effect {
@@ -189,6 +198,10 @@ impl Hot {
 
     pub fn has_principal(&self) -> bool {
         self.flags & PRINCIPAL != 0
+    }
+
+    pub fn unsure(&self) -> bool {
+        self.flags & UNSURE != 0
     }
 }
 
@@ -341,6 +354,8 @@ impl<'a> Entries<'a> {
 pub(crate) struct LoadedPolicy {
     pub name: String,
     pub source: SourceFile,
+    /// The errors of statements that take part as unknown: statement index and message.
+    pub statement_errors: Vec<(usize, String)>,
 }
 
 /// One layer's statements and the index that finds the ones a request can match.
@@ -494,18 +509,35 @@ impl LayerSet {
         name: String,
         source: SourceFile,
         policy: &Policy,
+        statement_errors: Vec<(usize, String)>,
         keys: &mut KeyTable,
     ) -> Result<(), String> {
         let policy_index =
             u32::try_from(self.policies.len()).map_err(|_| "too many policies".to_string())?;
         let mark = self.mark();
-        for st in &policy.statements {
-            if let Err(e) = self.compile_statement(policy_index, &source, st, keys) {
-                self.rollback(mark);
-                return Err(e);
+        let placeholders: Vec<Statement> = policy
+            .unreadable
+            .iter()
+            .flat_map(|u| unknown_statements(policy.kind, u))
+            .collect();
+        let mut statement_errors = statement_errors;
+        for st in policy.statements.iter().chain(&placeholders) {
+            let unsure = statement_errors.iter().any(|(i, _)| *i == st.index);
+            match self.compile_statement(policy_index, &source, st, unsure, keys) {
+                Ok(None) => {}
+                Ok(Some(e)) => statement_errors.push((st.index, e)),
+                Err(e) => {
+                    self.rollback(mark);
+                    return Err(e);
+                }
             }
         }
-        self.policies.push(LoadedPolicy { name, source });
+        statement_errors.sort();
+        self.policies.push(LoadedPolicy {
+            name,
+            source,
+            statement_errors,
+        });
         Ok(())
     }
 
@@ -583,8 +615,13 @@ impl LayerSet {
         policy: u32,
         source: &SourceFile,
         st: &Statement,
+        unsure: bool,
         keys: &mut KeyTable,
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
+        // A condition value the compiler cannot read (a documentation mask such as
+        // `42.120.XX.X/24`, which lint reports as a placeholder) makes the statement unknown.
+        let mut unsure = unsure;
+        let mut fault = None;
         // u32::MAX is the candidate merge's end marker.
         let id = count(self.hot.len())
             .ok()
@@ -597,11 +634,22 @@ impl LayerSet {
             None => (count(self.pats.len())?, 0),
         };
         let conditions = count(self.conds.len())?;
+        let mut n_conditions = 0u16;
         for c in &st.conditions {
-            let cond = self.compile_condition(c, keys)?;
-            self.conds.push(cond);
+            match self.compile_condition(c, keys) {
+                Ok(cond) => self.conds.push(cond),
+                // A statement that takes part as unknown can lose a condition it cannot read:
+                // that only widens where it is unknown, never makes it certain.
+                Err(e) => {
+                    if !unsure {
+                        fault = Some(e);
+                    }
+                    unsure = true;
+                    continue;
+                }
+            }
+            n_conditions = n_conditions.checked_add(1).ok_or("too many conditions")?;
         }
-        let n_conditions = u16::try_from(st.conditions.len()).map_err(|_| "too many conditions")?;
         let mut flags = 0;
         if st.effect.value == Effect::Deny {
             flags |= DENY;
@@ -616,6 +664,9 @@ impl LayerSet {
         }
         if st.principal.is_some() {
             flags |= PRINCIPAL;
+        }
+        if unsure {
+            flags |= UNSURE;
         }
         let hot = Hot {
             res0: self
@@ -643,7 +694,7 @@ impl LayerSet {
             actions: st.action.iter().map(Into::into).collect(),
             principal: st.principal.as_ref().map(compile_principal),
         });
-        Ok(())
+        Ok(fault)
     }
 
     fn index(&mut self, id: u32, h: &Hot, actions: &[String]) {
@@ -721,6 +772,7 @@ impl LayerSet {
         let key = self.push_text(&c.key)?;
         Ok(CondRef {
             operator: c.operator,
+            set: c.set,
             key_id: keys.intern(&c.key)?,
             values,
             texts,
@@ -728,6 +780,31 @@ impl LayerSet {
             key,
         })
     }
+}
+
+/// What a statement that could not be lowered may be: an Allow or a Deny, each unknown, of what
+/// could be read of its action and resource (any action, any resource where nothing could).
+fn unknown_statements(kind: PolicyKind, u: &Unreadable) -> [Statement; 2] {
+    let star = || Element {
+        negated: false,
+        key_span: u.span,
+        span: u.span,
+        values: vec![Spanned::new("*".to_string(), u.span)],
+    };
+    let readable = |e: &Option<Element>| e.clone().filter(|e| !e.values.is_empty());
+    let one = |effect| Statement {
+        index: u.index,
+        span: u.span,
+        sid: None,
+        effect: Spanned::new(effect, u.span),
+        action: readable(&u.action).unwrap_or_else(star),
+        resource: (kind != PolicyKind::Trust).then(|| readable(&u.resource).unwrap_or_else(star)),
+        principal: None,
+        condition_span: None,
+        conditions: Vec::new(),
+        valid: false,
+    };
+    [one(Effect::Deny), one(Effect::Allow)]
 }
 
 fn count(n: usize) -> Result<u32, String> {

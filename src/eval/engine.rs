@@ -7,7 +7,7 @@
 use super::combine::{combine, layer_outcomes, Decision, Layer, LayerState, Outcomes};
 use super::compile::{CondRef, Hot, LayerSet, ValueFault};
 use super::policy_set::PolicySet;
-use super::principal::root_account;
+use super::principal::{is_external, root_account};
 use super::request::{CtxValue, Lookup, Request, Resource};
 use super::response::{EvalError, MatchedStatement, Response};
 use super::trace::{
@@ -16,7 +16,7 @@ use super::trace::{
 };
 use super::tri::{Tri, Truth};
 use crate::policy::pattern::{glob_covers, glob_overlaps, Piece};
-use crate::policy::Effect;
+use crate::policy::{Effect, SetOp};
 
 /// Per-request state shared by all statements.
 struct Cx<'r> {
@@ -156,30 +156,43 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
             layer_outcomes(l.state()).contains(Decision::Allow)
         })
     };
+    // A service or federated caller assuming a role has no identity policies, and no control
+    // or session policy binds it: the trust policy alone decides (SEMANTICS.md section 4).
+    let assume_role = req.action_lower.as_ref() == "sts:assumerole";
+    let trust_alone =
+        assume_role && set.trust.is_some() && req.principal().is_some_and(is_external);
     // Control policies bound an account's RAM identities, not the account itself (its root
     // identity): SEMANTICS.md section 4.
-    let control_applies =
-        !set.control.is_empty() && !req.principal().is_some_and(|p| root_account(p).is_some());
+    let control_applies = !set.control.is_empty()
+        && !trust_alone
+        && !req.principal().is_some_and(|p| root_account(p).is_some());
     let control =
         control_applies.then(|| eval_layer(Layer::ControlPolicy, &set.control, &cx, traced));
     let session_reached = passes(&control);
     let session = set
         .session
         .as_ref()
-        .filter(|_| traced || session_reached)
+        .filter(|_| !trust_alone && (traced || session_reached))
         .map(|s| eval_layer(Layer::SessionPolicy, s, &cx, traced));
     let final_reached = session_reached && passes(&session);
-    let identity = if traced || final_reached {
-        eval_layer(
+    let identity = if trust_alone {
+        None
+    } else if traced || final_reached {
+        Some(eval_layer(
             Layer::AccountLevelIdentityBasedPolicy,
             &set.identity,
             &cx,
             traced,
-        )
+        ))
     } else {
-        LayerEval::empty(Layer::AccountLevelIdentityBasedPolicy)
+        Some(LayerEval::empty(Layer::AccountLevelIdentityBasedPolicy))
     };
-    let trust = if req.action_lower.as_ref() == "sts:assumerole" && (traced || final_reached) {
+    let resource = set
+        .resource
+        .as_ref()
+        .filter(|_| !trust_alone && (traced || final_reached))
+        .map(|r| eval_layer(Layer::ResourceBasedPolicy, r, &cx, traced));
+    let trust = if assume_role && (traced || final_reached) {
         set.trust
             .as_ref()
             .map(|t| eval_layer(Layer::ResourceBasedPolicy, t, &cx, traced))
@@ -190,29 +203,42 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
     let outcomes = combine(
         control.as_ref().map(LayerEval::state),
         session.as_ref().map(LayerEval::state),
-        identity.state(),
+        identity.as_ref().map(LayerEval::state),
+        resource.as_ref().map(LayerEval::state),
         trust.as_ref().map(LayerEval::state),
     );
-    // At most four layers, in flow order: a fixed array, not a heap vector.
-    let layers: [Option<(&LayerEval, &LayerSet, bool)>; 4] = [
+    // At most five layers, in flow order: a fixed array, not a heap vector.
+    let layers: [Option<(&LayerEval, &LayerSet, bool)>; 5] = [
         control.as_ref().map(|c| (c, &set.control, true)),
         session
             .as_ref()
             .zip(set.session.as_ref())
             .map(|(s, ss)| (s, ss, session_reached)),
-        Some((&identity, &set.identity, final_reached)),
+        identity.as_ref().map(|i| (i, &set.identity, final_reached)),
+        resource
+            .as_ref()
+            .zip(set.resource.as_ref())
+            .map(|(r, rs)| (r, rs, final_reached)),
         trust
             .as_ref()
             .zip(set.trust.as_ref())
             .map(|(t, ts)| (t, ts, final_reached)),
     ];
 
-    let response = respond(req, outcomes, &layers);
+    let mut response = respond(req, outcomes, &layers);
+    // Control policies that allow nothing decide: FullAliyunAccess is normally attached too.
+    if response.decision == Decision::ImplicitDeny
+        && response.layer == Some(Layer::ControlPolicy)
+        && set.control.hot.iter().all(|h| h.effect() == Effect::Deny)
+    {
+        response.notes.push(CONTROL_NOTE.to_string());
+    }
     let trace = traced.then(|| Trace {
         action: req.action().to_string(),
         resource: req.resource().to_string(),
         principal: req.principal().map(str::to_string),
-        control_not_applied: !set.control.is_empty() && !control_applies,
+        control_not_applied: !set.control.is_empty() && !control_applies && !trust_alone,
+        trust_alone,
         layers: layers
             .iter()
             .flatten()
@@ -226,6 +252,9 @@ pub(crate) fn run(set: &PolicySet, req: &Request, traced: bool) -> (Response, Op
     });
     (response, trace)
 }
+
+/// The note of a decision by control policies that allow nothing (SEMANTICS.md section 4).
+pub(crate) const CONTROL_NOTE: &str = "the control policies given allow nothing: Resource Directory also attaches the system control policy `FullAliyunAccess` (Allow `*` on `*`) to every node unless it was detached; if it is attached, pass it with --control-policy too";
 
 fn respond<'a>(
     req: &Request,
@@ -255,29 +284,29 @@ fn respond<'a>(
         Vec::new()
     };
 
-    let matched_of = |set: &'a LayerSet, hits: &'a Hits| {
-        hits.iter().filter_map(move |id| matched_statement(set, id))
+    let matched_of = |set: &'a LayerSet, hits: &'a Hits, layer: Layer| {
+        hits.iter()
+            .filter_map(move |id| matched_statement(set, id, layer))
     };
     let mut matched = Vec::new();
     match decision {
         Decision::ExplicitDeny => {
             for (l, set, _) in layers.iter().flatten() {
                 if outcomes.contains(Decision::ExplicitDeny, l.layer) {
-                    matched.extend(matched_of(set, &l.deny_hits));
+                    matched.extend(matched_of(set, &l.deny_hits, l.layer));
                 }
             }
         }
         Decision::Allow => {
-            // The grant first (identity, then trust), then the bounds it passed (session, control).
+            // Only the grant (identity, then resource-based and trust policies): the session and
+            // control policies it passed bound it, they do not decide it.
             let order = [
                 Layer::AccountLevelIdentityBasedPolicy,
                 Layer::ResourceBasedPolicy,
-                Layer::SessionPolicy,
-                Layer::ControlPolicy,
             ];
             for want in order {
                 for (l, set, _) in layers.iter().flatten().filter(|(l, _, _)| l.layer == want) {
-                    matched.extend(matched_of(set, &l.allow_hits));
+                    matched.extend(matched_of(set, &l.allow_hits, l.layer));
                 }
             }
         }
@@ -320,6 +349,27 @@ fn respond<'a>(
         }
     }
 
+    // Statements that took part as unknown, with their errors (SEMANTICS.md section 5).
+    for (set, _) in layers
+        .iter()
+        .flatten()
+        .filter(|(_, _, reached)| *reached)
+        .map(|(l, set, _)| (*set, l))
+    {
+        for p in &set.policies {
+            for (statement, message) in &p.statement_errors {
+                errors.push(EvalError {
+                    message: format!(
+                        "statement could not be read and takes part as unknown: {message}"
+                    ),
+                    key: String::new(),
+                    value: String::new(),
+                    file: p.name.clone(),
+                    statement: *statement,
+                });
+            }
+        }
+    }
     let forbidden = match decision {
         Decision::Allow => Some(false),
         Decision::ExplicitDeny | Decision::ImplicitDeny => Some(true),
@@ -333,11 +383,12 @@ fn respond<'a>(
         matched,
         errors,
         warnings: Vec::new(),
+        notes: Vec::new(),
         forbidden,
     }
 }
 
-fn matched_statement(set: &LayerSet, id: u32) -> Option<MatchedStatement> {
+fn matched_statement(set: &LayerSet, id: u32, layer: Layer) -> Option<MatchedStatement> {
     let hot = set.hot.get(id as usize)?;
     let cold = set.cold.get(id as usize)?;
     Some(MatchedStatement {
@@ -351,6 +402,7 @@ fn matched_statement(set: &LayerSet, id: u32) -> Option<MatchedStatement> {
         effect: hot.effect(),
         line: cold.line as usize,
         column: cold.column as usize,
+        layer,
     })
 }
 
@@ -530,7 +582,7 @@ fn eval_statement(
                 value: v.raw.clone(),
                 message: format!(
                     "condition `{}` on `{key}`: request value `{}` {}",
-                    c.operator.name(),
+                    crate::policy::qualified_name(c.set, c.operator),
                     v.raw,
                     fault.describe()
                 ),
@@ -540,6 +592,10 @@ fn eval_statement(
             ct.push(condition_trace(set, c, lookup, r.value));
         }
         t = t.and(r);
+    }
+    if hot.unsure() && t.value == Tri::True {
+        // A statement with an error of its own may or may not match (rev 2).
+        t = Truth::unknown(0);
     }
     if let Some(tr) = trace {
         tr.conditions = ctraces;
@@ -582,6 +638,9 @@ fn eval_condition(
     on_fault: &mut dyn FnMut(&CtxValue, ValueFault),
 ) -> Truth {
     let negated = c.operator.is_negated();
+    if let Some(op) = c.set {
+        return eval_set_condition(set, c, op, lookup, on_fault);
+    }
     match lookup {
         Lookup::Absent => Truth::known(negated),
         Lookup::Unknown(bit) => Truth::unknown(bit),
@@ -607,9 +666,43 @@ fn eval_condition(
     }
 }
 
+/// `ForAnyValue:<op>`: some request value satisfies `<op>` (false when the key is absent or
+/// empty); `ForAllValues:<op>`: every one does (true when absent or empty). SEMANTICS.md
+/// section 3, rev 2.
+fn eval_set_condition(
+    set: &LayerSet,
+    c: &CondRef,
+    op: SetOp,
+    lookup: Lookup<'_>,
+    on_fault: &mut dyn FnMut(&CtxValue, ValueFault),
+) -> Truth {
+    let all = op == SetOp::ForAllValues;
+    match lookup {
+        Lookup::Absent => Truth::known(all),
+        Lookup::Unknown(bit) => Truth::unknown(bit),
+        Lookup::Values(values) => {
+            let mut acc = Truth::known(all);
+            for v in values {
+                let mut one = match set.positive(c, v) {
+                    Ok(b) => Truth::known(b),
+                    Err(fault) => {
+                        on_fault(v, fault);
+                        Truth::unknown(0)
+                    }
+                };
+                if c.operator.is_negated() {
+                    one = one.negate();
+                }
+                acc = if all { acc.and(one) } else { acc.or(one) };
+            }
+            acc
+        }
+    }
+}
+
 fn condition_trace(set: &LayerSet, c: &CondRef, lookup: Lookup<'_>, result: Tri) -> ConditionTrace {
     ConditionTrace {
-        operator: c.operator.name(),
+        operator: crate::policy::qualified_name(c.set, c.operator),
         key: set.key(c).to_string(),
         expected: set.value_texts(c).map(str::to_string).collect(),
         actual: match lookup {

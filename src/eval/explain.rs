@@ -6,7 +6,7 @@ use super::combine::{Decision, Layer};
 use super::response::{MatchedStatement, Response};
 use super::trace::{Actual, ConditionTrace, StatementTrace, Trace};
 use super::tri::Tri;
-use crate::policy::{Effect, Operator};
+use crate::policy::Operator;
 
 /// Renders the decision, then layer by layer the statements that apply to the action and why
 /// each did or did not match. Statements whose action does not match are only counted.
@@ -24,6 +24,12 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
         let _ = writeln!(
             out,
             "  control policies: not applied (they do not bind the account's root identity)"
+        );
+    }
+    if trace.trust_alone {
+        let _ = writeln!(
+            out,
+            "  a service or federated principal has no identity policies: the trust policy alone decides"
         );
     }
     for e in &response.errors {
@@ -68,22 +74,9 @@ pub fn explain(response: &Response, trace: &Trace) -> String {
                 trace.action
             );
         }
-        // A deny list alone grants nothing: the usual cause is a missing FullAliyunAccess.
-        if layer.layer == Layer::ControlPolicy
-            && response.layer == Some(Layer::ControlPolicy)
-            && response.decision == Decision::ImplicitDeny
-            && layer
-                .policies
-                .iter()
-                .flat_map(|p| &p.statements)
-                .all(|st| st.effect == Effect::Deny)
-        {
-            out.push_str(
-                "  hint: these control policies allow nothing; RAM also attaches `FullAliyunAccess` \
-                 (Allow `*` on `*`) to every node unless it was detached: if it is attached, pass \
-                 it with --control-policy too\n",
-            );
-        }
+    }
+    for note in &response.notes {
+        let _ = writeln!(out, "note: {note}");
     }
     out
 }
@@ -114,7 +107,7 @@ fn headline(out: &mut String, r: &Response) {
         }
         Decision::Indeterminate => {
             let on = if r.depends_on.is_empty() {
-                "request values that could not be read (see the errors)".to_string()
+                "statements or request values that could not be read (see the errors)".to_string()
             } else {
                 r.depends_on.join(", ")
             };
@@ -240,10 +233,21 @@ fn statement_line(file: &str, st: &StatementTrace) -> String {
     )
 }
 
-fn relation(op: &str) -> &'static str {
-    let Some(op) = Operator::parse(op) else {
-        return "one of";
+fn relation(op: &str) -> String {
+    let Some((set, op)) = crate::policy::SetOp::parse(op) else {
+        return "one of".to_string();
     };
+    let base = base_relation(op);
+    match set {
+        None => base.to_string(),
+        Some(crate::policy::SetOp::ForAllValues) => {
+            format!("every value (or none, the key absent) {base}")
+        }
+        Some(crate::policy::SetOp::ForAnyValue) => format!("some value {base}"),
+    }
+}
+
+fn base_relation(op: Operator) -> &'static str {
     use crate::policy::{Comparison, Family};
     let negated = op.is_negated();
     match (op.family(), op.comparison()) {
@@ -269,7 +273,7 @@ fn condition(c: &ConditionTrace) -> String {
         "{} {}: expected {} [{}], got {got}",
         c.operator,
         c.key,
-        relation(c.operator),
+        relation(&c.operator),
         c.expected.join(", ")
     )
 }

@@ -34,10 +34,12 @@
 //!
 //! 1. Load: [`PolicySet::add_file`] / [`PolicySet::add_text`] with the layer as a
 //!    [`PolicyKind`](crate::policy::PolicyKind) (`Identity`, `Control`, `Session`, `Trust`; one
-//!    session and one trust policy at most). A document with a grammar error (duplicate keys
-//!    included) is refused with [`LoadError::Invalid`], which holds the lint report; two lint
-//!    errors are tolerated because their meaning is not in doubt: `not-resource` and
-//!    `policy-too-large`.
+//!    session and one trust policy at most), and [`PolicySet::add_resource_file`] for the
+//!    resource's own policy (`OssBucket`, `KmsKey`). Only a document that cannot be read at all
+//!    is refused with [`LoadError::Invalid`], which holds the lint report: not JSON, duplicate
+//!    keys, no `Statement` array, a broken top level. A statement with a grammar error of its
+//!    own takes part as unknown, its error listed in `errors` (SEMANTICS.md section 5, rev 2);
+//!    `not-resource` and `policy-too-large` do not count, their meaning is not in doubt.
 //! 2. Ask: [`Request::builder`] (with [`RequestBuilder::context_arg`] for `--context KEY=VALUE`,
 //!    [`RequestBuilder::unknown`], [`RequestBuilder::principal`]) or `serde_json` on the CLI
 //!    request object. `{#name}` in a resource is an unknown part ([`Resource::from_template`]
@@ -60,9 +62,14 @@
 //!   not an unknown key, so it does not appear in `depends_on`.
 //! - Layers: control policies (when given, and unless the principal is the account's root
 //!   identity, which they do not bind) must allow, then the session policy (when given),
-//!   then the identity policies decide (any ExplicitDeny denies, else any Allow allows, else
-//!   ImplicitDeny); for `sts:AssumeRole` with a trust policy, both identity and trust must allow
-//!   (a trust-side denial reports `ResourceBasedPolicy`).
+//!   then the identity policies and the resource-based policy decide together (any ExplicitDeny
+//!   denies, else any Allow allows, else ImplicitDeny; a resource-based statement applies when
+//!   its `Principal` matches the caller); for `sts:AssumeRole` with a trust policy, both identity
+//!   and trust must allow (a trust-side denial reports `ResourceBasedPolicy`), except for a
+//!   service or federated caller, which the trust policy alone decides. A role session
+//!   (`acs:ram::A:role/R/S`, `acs:sts::A:assumed-role/R/S`) matches its role and its account.
+//! - Conditions with `ForAnyValue:` / `ForAllValues:` hold when some / every request value
+//!   satisfies the operator (false / true when the key is absent).
 //! - The decision is `Indeterminate` when the set of possible outcomes has more than one element.
 //!   Each layer's outcome set is computed from its deny/allow states as if their unknowns were
 //!   independent, so `possible` may list an outcome that no concrete request reaches (an Allow
@@ -71,8 +78,10 @@
 //!   that gives it is not (an unknown in a control policy can make the same ImplicitDeny come
 //!   from the control or the identity layer).
 //! - `matched`: for ExplicitDeny the Deny statements that certainly match in the deciding
-//!   layer(s); for Allow the Allow statements that certainly match, identity policies first, then
-//!   the trust, session and control policies, each in load order; empty otherwise.
+//!   layer(s); for Allow the Allow statements that certainly match in the granting layers
+//!   (identity, then resource-based and trust policies, each in load order), never the session
+//!   or control policies it passed; empty otherwise. Each names its layer.
+//! - `notes`: when control policies that allow nothing decide, a note names `FullAliyunAccess`.
 //! - `errors` come from the layers a request reaches, and from Allow statements only when no
 //!   Deny statement of their layer certainly matches (those are the statements that count).
 //!
@@ -117,6 +126,8 @@ mod tri;
 mod proptests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_rev2;
 
 pub use combine::{Decision, Layer};
 pub use explain::explain;

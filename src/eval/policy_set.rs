@@ -24,6 +24,10 @@ pub enum LoadError {
     Invalid(FileReport),
     #[error("only one {kind} policy can be given; `{first}` was already loaded")]
     Duplicate { kind: &'static str, first: String },
+    /// `--resource-policy` names a document without `Principal` and `Resource` (an identity or
+    /// trust policy, say).
+    #[error("`{path}` is not a resource-based policy (an OSS bucket or KMS key policy has `Principal` and `Resource` in its statements)")]
+    NotResourcePolicy { path: String },
     /// A value the linter accepted but the compiler could not read (a bug guard).
     #[error("cannot compile `{name}`: {message}")]
     Compile { name: String, message: String },
@@ -96,10 +100,31 @@ fn invalid_message(report: &FileReport) -> String {
 /// Only grammar errors refuse a document: security and catalogue findings (an `Allow *` on `*`,
 /// an unknown action) are exactly what a simulation should be able to show the effect of.
 pub(crate) fn refuses(d: &Diagnostic) -> bool {
+    // Not JSON, or duplicate keys: the document cannot be read at all, wherever the fault is.
+    let unreadable = [&g::INVALID_JSON, &g::INVALID_UTF8, &g::DUPLICATE_KEY];
+    counts(d) && (unreadable.contains(&d.rule) || statement_of(&d.pointer).is_none())
+}
+
+/// A grammar error that matters to the evaluator (see [`refuses`]).
+fn counts(d: &Diagnostic) -> bool {
     d.severity == Severity::Error
         && d.rule.category == Category::Grammar
         && *d.rule != g::NOT_RESOURCE
         && *d.rule != g::POLICY_TOO_LARGE
+}
+
+/// The statement a diagnostic's pointer is inside: `/Statement/3/Effect` is statement 3, a
+/// pointer into the single-object form of `Statement` statement 0. An error of its own makes a
+/// statement take part as unknown instead of refusing the document (SEMANTICS.md section 5,
+/// rev 2); an error outside every statement (no `Statement` array, a bad top level) refuses it.
+fn statement_of(pointer: &str) -> Option<usize> {
+    let rest = pointer.strip_prefix("/Statement/")?;
+    let first = rest.split('/').next().unwrap_or_default();
+    if first.bytes().all(|b| b.is_ascii_digit()) && !first.is_empty() {
+        first.parse().ok()
+    } else {
+        Some(0)
+    }
 }
 
 /// The policies that apply to a caller, by layer, compiled once for many requests.
@@ -117,6 +142,9 @@ pub struct PolicySet {
     pub(crate) session: Option<LayerSet>,
     pub(crate) identity: LayerSet,
     pub(crate) trust: Option<LayerSet>,
+    /// The resource's own policy (an OSS bucket or KMS key policy), combined with the identity
+    /// policies: its statements apply when their `Principal` matches the caller.
+    pub(crate) resource: Option<LayerSet>,
     pub(crate) keys: KeyTable,
 }
 
@@ -136,6 +164,26 @@ impl PolicySet {
                     error: error.into(),
                 }
             })?;
+        let report = lint::lint_bytes(&name, &bytes, options(kind));
+        self.add_linted(kind, name, report)
+    }
+
+    /// Reads a resource-based policy (bucket or key policy), its kind recognised from the
+    /// document (SEMANTICS.md section 1) unless `kind` names one.
+    pub fn add_resource_file(
+        &mut self,
+        kind: Option<PolicyKind>,
+        path: &Path,
+    ) -> Result<(), LoadError> {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
+            path: name.clone(),
+            error,
+        })?;
+        let kind = match kind.or_else(|| resource_kind(&bytes)) {
+            Some(k) => k,
+            None => return Err(LoadError::NotResourcePolicy { path: name }),
+        };
         let report = lint::lint_bytes(&name, &bytes, options(kind));
         self.add_linted(kind, name, report)
     }
@@ -169,14 +217,32 @@ impl PolicySet {
             return Err(LoadError::Invalid(report));
         };
         let lowered = policy::lower(&root, kind, false);
+        let mut statement_errors: Vec<(usize, String)> = Vec::new();
+        for d in report.diagnostics.iter().filter(|d| counts(d)) {
+            if let Some(i) = statement_of(&d.pointer) {
+                if !statement_errors.iter().any(|(j, _)| *j == i) {
+                    statement_errors.push((i, d.message.clone()));
+                }
+            }
+        }
+        statement_errors.sort();
         let layer = match kind {
             PolicyKind::Identity => &mut self.identity,
             PolicyKind::Control => &mut self.control,
             PolicyKind::Session => single(&mut self.session, "session")?,
             PolicyKind::Trust => single(&mut self.trust, "trust")?,
+            PolicyKind::OssBucket | PolicyKind::KmsKey | PolicyKind::Resource => {
+                single(&mut self.resource, "resource-based")?
+            }
         };
         layer
-            .add(name.clone(), report.source, &lowered.policy, &mut self.keys)
+            .add(
+                name.clone(),
+                report.source,
+                &lowered.policy,
+                statement_errors,
+                &mut self.keys,
+            )
             .map_err(|message| LoadError::Compile { name, message })
     }
 
@@ -194,12 +260,14 @@ impl PolicySet {
             resource: request.resource().to_string(),
             principal: request.principal().map(str::to_string),
             control_not_applied: false,
+            trust_alone: false,
             layers: Vec::new(),
         });
         (response, trace)
     }
 
-    /// The loaded documents in layer order (control, session, identity, trust) and load order,
+    /// The loaded documents in layer order (control, session, identity, trust, resource) and
+    /// load order,
     /// with the names and sources that locations refer to.
     pub fn policies(&self) -> impl Iterator<Item = (PolicyKind, &str, &SourceFile)> {
         let layers = [
@@ -207,6 +275,7 @@ impl PolicySet {
             (PolicyKind::Session, self.session.as_ref()),
             (PolicyKind::Identity, Some(&self.identity)),
             (PolicyKind::Trust, self.trust.as_ref()),
+            (PolicyKind::OssBucket, self.resource.as_ref()),
         ];
         layers.into_iter().flat_map(|(kind, layer)| {
             layer
@@ -246,6 +315,17 @@ fn options(kind: PolicyKind) -> LintOptions<'static> {
     }
 }
 
+/// The resource-based kind a document looks like; `None` when it looks like none (a document
+/// that is not JSON is a bucket policy here, so that its lint report says why it is refused).
+fn resource_kind(bytes: &[u8]) -> Option<PolicyKind> {
+    let text = String::from_utf8_lossy(bytes);
+    match json::parse(&text).root {
+        Some(root) => Some(policy::lower(&root, PolicyKind::Identity, true).policy.kind)
+            .filter(|k| k.is_resource_based()),
+        None => Some(PolicyKind::OssBucket),
+    }
+}
+
 fn single<'a>(
     slot: &'a mut Option<LayerSet>,
     kind: &'static str,
@@ -271,16 +351,17 @@ mod tests {
     #[test]
     fn a_refused_document_is_a_located_miette_diagnostic() {
         let mut set = PolicySet::new();
-        let text = r#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]}"#;
+        // Revision 2: only a document that cannot be read at all is refused (a duplicate key).
+        let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "*", "Resource": "*"}]}"#;
         let e = set
             .add_text(PolicyKind::Identity, "p.json", text)
             .unwrap_err();
         let d: &dyn miette::Diagnostic = &e;
-        assert_eq!(d.code().map(|c| c.to_string()).as_deref(), Some("RG015"));
+        assert_eq!(d.code().map(|c| c.to_string()).as_deref(), Some("RG004"));
         let label = d.labels().and_then(|mut l| l.next()).unwrap();
         assert_eq!(
             text.get(label.offset()..label.offset() + label.len()),
-            Some("\"allow\"")
+            Some("\"Effect\"")
         );
         assert!(d.source_code().is_some());
     }

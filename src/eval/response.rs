@@ -17,9 +17,12 @@ pub struct MatchedStatement {
     /// 1-based line and column of the statement's opening brace.
     pub line: usize,
     pub column: usize,
+    /// The layer of the statement (rev 2): always the layer that decided.
+    pub layer: Layer,
 }
 
-/// A problem met while evaluating: a request value that a condition could not read.
+/// A problem met while evaluating: a request value that a condition could not read, or a
+/// statement that could not be read and took part as unknown (`key` and `value` empty).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct EvalError {
     /// Lowercase sentence with the key and value in backticks.
@@ -56,6 +59,8 @@ pub struct Response {
     /// Input problems that did not stop the evaluation (CLI.md rev 2). The evaluator leaves it
     /// empty; [`crate::eval::input::warnings`] fills it for a caller that checks its input.
     pub warnings: Vec<super::input::InputWarning>,
+    /// Facts a reader needs (rev 2): e.g. that the control policies given allow nothing.
+    pub notes: Vec<String>,
     /// `true` for ExplicitDeny/ImplicitDeny, `false` for Allow, `null` when indeterminate.
     pub forbidden: Option<bool>,
 }

@@ -163,9 +163,13 @@ fn layers_in_order() {
     );
     let r = decide(&set, req("dbs:StartBackupPlan", "*"));
     assert_eq!(r.decision, Decision::Allow);
-    // identity first, then control
+    // only the deciding layer's statements: the identity grant, not the control bound
     let files: Vec<&str> = r.matched.iter().map(|m| m.file.as_str()).collect();
-    assert_eq!(files, vec!["p0.json", "full.json"]);
+    assert_eq!(files, vec!["p0.json"]);
+    assert!(r
+        .matched
+        .iter()
+        .all(|m| m.layer == Layer::AccountLevelIdentityBasedPolicy));
     load(
         &mut set,
         PolicyKind::Session,
@@ -273,6 +277,7 @@ fn response_serialises_in_cli_field_order() {
         "depends_on",
         "matched",
         "errors",
+        "notes",
         "forbidden",
     ];
     let mut last = 0;
@@ -281,7 +286,7 @@ fn response_serialises_in_cli_field_order() {
         assert!(at >= last, "{s}");
         last = at;
     }
-    assert!(s.contains(r#""matched":[{"file":"p0.json","statement":0,"sid":null,"effect":"Allow","line":3,"column":5}]"#), "{s}");
+    assert!(s.contains(r#""matched":[{"file":"p0.json","statement":0,"sid":null,"effect":"Allow","line":3,"column":5,"layer":"AccountLevelIdentityBasedPolicy"}]"#), "{s}");
 }
 
 #[test]
@@ -321,7 +326,12 @@ fn explanations_of_every_decision() {
         explain(&r, &t)
     };
     let text = show(req("dbs:StartBackupPlan", "*").context("acs:SourceIp", "192.0.2.1"));
-    assert!(text.starts_with("Allow (AccountLevelIdentityBasedPolicy): allowed by p0.json statement 0 (Sid Ops), scp.json statement 0"), "{text}");
+    assert!(
+        text.starts_with(
+            "Allow (AccountLevelIdentityBasedPolicy): allowed by p0.json statement 0 (Sid Ops)\n"
+        ),
+        "{text}"
+    );
     let text = show(req("dbs:ReleaseBackupPlan", "*").context("acs:SourceIp", "192.0.2.1"));
     assert!(text.starts_with("ExplicitDeny (AccountLevelIdentityBasedPolicy): denied by p0.json statement 1 (Sid NoRelease)"), "{text}");
     let text = show(req("dbs:StartBackupPlan", "*").unknown("acs:SourceIp"));

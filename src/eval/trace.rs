@@ -15,6 +15,9 @@ pub struct Trace {
     pub principal: Option<String>,
     /// Control policies were loaded but do not bind this principal (the account's root).
     pub control_not_applied: bool,
+    /// The caller is a service or federated principal assuming a role: it has no identity
+    /// policies, and the trust policy alone decides (rev 2).
+    pub trust_alone: bool,
     pub layers: Vec<LayerTrace>,
 }
 
@@ -90,7 +93,8 @@ pub enum Actual {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ConditionTrace {
-    pub operator: &'static str,
+    /// As written, set qualifier included (`ForAllValues:StringEquals`).
+    pub operator: String,
     /// As the policy writes it.
     pub key: String,
     /// The policy values.

@@ -3,12 +3,13 @@
 use std::collections::HashMap;
 
 use super::model::{
-    Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement,
+    Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement, Unreadable,
 };
-use super::operator::{Family, Operator};
+use super::operator::{Family, Operator, SetOp};
 use super::values::{date_problem, parse_bool, Decimal, IpNet};
 use crate::catalog::suggest::did_you_mean;
 use crate::json::{Member, Node, Value};
+use crate::lint::rules::common::{placeholder, well_formed_resource};
 use crate::lint::rules::grammar as g;
 use crate::lint::Diagnostic;
 use crate::source::{Span, Spanned};
@@ -66,6 +67,69 @@ fn first_members(members: &[Member]) -> Vec<&Member> {
         .collect()
 }
 
+/// The kind of a document that names none (SEMANTICS.md section 1, rev 2): with `Principal`,
+/// a trust policy when every action is an `sts:` action and no statement has `Resource`; with
+/// `Resource` too, a bucket policy (all `oss:`), a key policy (all `kms:`) or a resource-based
+/// policy of unknown service. A bucket policy is never read as a trust policy.
+fn recognise(items: &[&Node]) -> Option<PolicyKind> {
+    let objects = || {
+        items.iter().filter_map(|n| match &n.value {
+            Value::Object(ms) => Some(ms),
+            _ => None,
+        })
+    };
+    if !objects().any(|ms| ms.iter().any(|m| m.key == "Principal")) {
+        return None;
+    }
+    let has_resource = objects().any(|ms| {
+        ms.iter()
+            .any(|m| m.key == "Resource" || m.key == "NotResource")
+    });
+    let mut actions = objects()
+        .flat_map(|ms| {
+            ms.iter()
+                .filter(|m| m.key == "Action" || m.key == "NotAction")
+        })
+        .flat_map(|m| match &m.value.value {
+            Value::Array(items) => items.iter().collect::<Vec<_>>(),
+            _ => vec![&m.value],
+        })
+        .map(|n| match &n.value {
+            Value::String(s) => s.to_ascii_lowercase(),
+            _ => String::new(),
+        })
+        .peekable();
+    let first = actions.peek().is_some();
+    let (mut sts, mut oss, mut kms) = (first, first, first);
+    for a in actions {
+        sts &= a.starts_with("sts:");
+        oss &= a.starts_with("oss:");
+        kms &= a.starts_with("kms:");
+    }
+    Some(if !has_resource {
+        // Without `Resource` it can only be a trust policy; its grammar reports odd actions.
+        PolicyKind::Trust
+    } else if oss {
+        PolicyKind::OssBucket
+    } else if kms {
+        PolicyKind::KmsKey
+    } else {
+        let _ = sts;
+        PolicyKind::Resource
+    })
+}
+
+/// The STS actions a trust policy may grant besides `sts:AssumeRole` (session tags, source
+/// identity, the federated forms).
+const TRUST_ACTIONS: &[&str] = &[
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithOIDC",
+    "sts:SetSourceIdentity",
+    "sts:TagSession",
+    "sts:SetContext",
+];
+
 fn get<'a>(members: &[&'a Member], key: &str) -> Option<&'a Member> {
     members.iter().copied().find(|m| m.key == key)
 }
@@ -108,6 +172,10 @@ impl Lowerer {
             Some(m) => match &m.value.value {
                 Value::String(s) if s == "1" => {
                     policy.version = Some(Spanned::new(s.clone(), m.value.span));
+                }
+                // ROS templates write `Version: 1` in YAML: a data-type warning (rev 2).
+                Value::Number(n) if n.to_string() == "1" => {
+                    policy.version = self.scalar(&m.value, "Version");
                 }
                 other => {
                     let shown = match other {
@@ -169,21 +237,31 @@ impl Lowerer {
             }
         };
 
-        if detect_trust
-            && self.kind == PolicyKind::Identity
-            && items.iter().any(|n| match &n.value {
-                Value::Object(ms) => ms.iter().any(|m| m.key == "Principal"),
-                _ => false,
-            })
-        {
-            self.kind = PolicyKind::Trust;
-            policy.kind = PolicyKind::Trust;
+        if detect_trust && self.kind == PolicyKind::Identity {
+            if let Some(kind) = recognise(&items) {
+                self.kind = kind;
+                policy.kind = kind;
+                if kind == PolicyKind::Resource {
+                    self.push(
+                        Diagnostic::new(
+                            &g::RESOURCE_POLICY_KIND,
+                            root.span,
+                            "statements carry `Principal` and `Resource`: read as a resource-based policy of an unknown service",
+                        )
+                        .help("name the kind with `--kind oss-bucket`, `--kind kms-key` or a `[lint.kinds]` entry"),
+                    );
+                }
+            }
         }
 
         let mut sids: HashMap<String, Span> = HashMap::new();
         for (index, node) in items.into_iter().enumerate() {
-            let Some(st) = self.statement(node, index) else {
-                continue;
+            let st = match self.statement(node, index) {
+                Ok(st) => st,
+                Err(partial) => {
+                    policy.unreadable.push(partial);
+                    continue;
+                }
             };
             if let Some(sid) = &st.sid {
                 match sids.get(&sid.value) {
@@ -275,7 +353,13 @@ impl Lowerer {
         Some(Spanned::new(text, node.span))
     }
 
-    fn statement(&mut self, node: &Node, index: usize) -> Option<Statement> {
+    fn statement(&mut self, node: &Node, index: usize) -> Result<Statement, Unreadable> {
+        let unreadable = Unreadable {
+            index,
+            span: node.span,
+            action: None,
+            resource: None,
+        };
         let Value::Object(members) = &node.value else {
             self.push(Diagnostic::new(
                 &g::INVALID_STATEMENT,
@@ -285,7 +369,7 @@ impl Lowerer {
                     node.value.type_name()
                 ),
             ));
-            return None;
+            return Err(unreadable);
         };
         let errors_before = self.error_count();
         let members = first_members(members);
@@ -325,12 +409,22 @@ impl Lowerer {
         };
 
         let valid = self.error_count() == errors_before;
-        Some(Statement {
+        let (effect, action) = match (effect, action) {
+            (Some(e), Some(a)) => (e, a),
+            (_, action) => {
+                return Err(Unreadable {
+                    action,
+                    resource,
+                    ..unreadable
+                })
+            }
+        };
+        Ok(Statement {
             index,
             span: node.span,
             sid,
-            effect: effect?,
-            action: action?,
+            effect,
+            action,
             resource,
             principal,
             condition_span,
@@ -368,7 +462,15 @@ impl Lowerer {
                     )
                     .help(help),
                 );
-                None
+                // `allow` is an error, but its meaning is plain: the model rules still look at
+                // the statement (it stays invalid, so the evaluator takes it as unknown).
+                if s.eq_ignore_ascii_case("allow") {
+                    Some(Spanned::new(Effect::Allow, span))
+                } else if s.eq_ignore_ascii_case("deny") {
+                    Some(Spanned::new(Effect::Deny, span))
+                } else {
+                    None
+                }
             }
             other => {
                 self.push(
@@ -442,17 +544,25 @@ impl Lowerer {
             self.check_action(v);
         }
         if self.kind == PolicyKind::Trust && !negated {
-            for v in &el.values {
-                if !v.value.eq_ignore_ascii_case("sts:AssumeRole") {
-                    self.push(
-                        Diagnostic::new(
-                            &g::TRUST_ACTION,
-                            v.span,
-                            format!("trust policies grant `sts:AssumeRole`, not `{}`", v.value),
-                        )
-                        .help("use `\"Action\": \"sts:AssumeRole\"`"),
-                    );
-                }
+            let odd: Vec<&str> = el
+                .iter()
+                .filter(|v| {
+                    !v.is_empty() && !TRUST_ACTIONS.iter().any(|t| t.eq_ignore_ascii_case(v))
+                })
+                .collect();
+            if !odd.is_empty() {
+                let shown: Vec<String> = odd.iter().map(|a| format!("`{a}`")).collect();
+                self.push(
+                    Diagnostic::new(
+                        &g::TRUST_ACTION,
+                        el.span,
+                        format!(
+                            "trust policies grant `sts:AssumeRole` (and STS session actions), not {}",
+                            shown.join(", ")
+                        ),
+                    )
+                    .help("use `\"Action\": \"sts:AssumeRole\"`"),
+                );
             }
         }
         Some(el)
@@ -480,14 +590,20 @@ impl Lowerer {
             Some(_) => None,
         };
         if let Some(p) = problem {
-            self.push(
-                Diagnostic::new(
-                    &g::INVALID_ACTION,
-                    v.span,
-                    format!("invalid action `{s}`: {p}"),
-                )
-                .help("e.g. `dbs:StartBackupPlan`, `dbs:Describe*` or `*`"),
-            );
+            let mut d = Diagnostic::new(
+                &g::INVALID_ACTION,
+                v.span,
+                format!("invalid action `{s}`: {p}"),
+            )
+            .help("e.g. `dbs:StartBackupPlan`, `dbs:Describe*` or `*`");
+            // Resource Directory has been seen to accept `"Action": "1"` (rev 2): there it
+            // matches no action, which is a mistake but not a rejected document.
+            if self.kind == PolicyKind::Control && !s.contains(':') && !s.is_empty() {
+                d.severity = crate::lint::Severity::Warning;
+                d.message =
+                    format!("action `{s}` has no `<service>:` prefix and matches no action");
+            }
+            self.push(d);
         }
     }
 
@@ -546,8 +662,13 @@ impl Lowerer {
             }
         };
         let el = self.element(m, negated);
+        // One malformed entry beside valid ones is a dead entry (`dead-resource-entry`, a
+        // warning): the statement still works for the others. Alone, it is a grammar error.
+        let any_ok = el.values.iter().any(|v| well_formed_resource(&v.value));
         for v in &el.values {
-            self.check_arn(v);
+            if !any_ok || well_formed_resource(&v.value) {
+                self.check_arn(v);
+            }
         }
         Some(el)
     }
@@ -597,29 +718,38 @@ impl Lowerer {
 
     fn principal(&mut self, stmt: Span, m: Option<&Member>) -> Option<Principal> {
         let Some(m) = m else {
-            if self.kind == PolicyKind::Trust {
+            if self.kind.has_principal() {
+                let help = match self.kind {
+                    PolicyKind::OssBucket => "add e.g. `\"Principal\": [\"1234567890123456\"]`",
+                    PolicyKind::Trust => {
+                        "add e.g. `\"Principal\": {\"Service\": [\"ecs.aliyuncs.com\"]}`"
+                    }
+                    _ => {
+                        "add e.g. `\"Principal\": {\"RAM\": [\"acs:ram::1234567890123456:root\"]}`"
+                    }
+                };
                 self.push(
                     Diagnostic::new(
                         &g::MISSING_PRINCIPAL,
                         stmt,
-                        "trust policy statement has no `Principal`",
+                        format!("{} policy statement has no `Principal`", self.kind.as_str()),
                     )
-                    .help("add e.g. `\"Principal\": {\"Service\": [\"ecs.aliyuncs.com\"]}`"),
+                    .help(help),
                 );
             }
             return None;
         };
-        if self.kind != PolicyKind::Trust {
+        if !self.kind.has_principal() {
             self.push(
                 Diagnostic::new(
                     &g::PRINCIPAL_OUTSIDE_TRUST,
                     m.key_span,
                     format!(
-                        "`Principal` is only valid in trust policies, not in {} policies",
+                        "`Principal` is only valid in trust and resource-based policies, not in {} policies",
                         self.kind.as_str()
                     ),
                 )
-                .help("remove `Principal`, or lint the file with `--kind trust`"),
+                .help("remove `Principal`, or lint the file with `--kind trust` (or `oss-bucket`, `kms-key`)"),
             );
             return None;
         }
@@ -627,9 +757,27 @@ impl Lowerer {
             span: m.value.span,
             any: None,
             entries: Vec::new(),
+            ids: None,
         };
+        let list_form = matches!(self.kind, PolicyKind::OssBucket | PolicyKind::Resource);
         match &m.value.value {
             Value::String(s) if s == "*" => p.any = Some(m.value.span),
+            Value::String(_) | Value::Array(_) if list_form => {
+                let mut el = self.element(m, false);
+                if let Some(star) = el.values.iter().find(|v| v.value == "*") {
+                    p.any = Some(star.span);
+                }
+                el.values.retain(|v| v.value != "*");
+                p.ids = Some(el);
+            }
+            Value::Object(_) if self.kind == PolicyKind::OssBucket => self.push(
+                Diagnostic::new(
+                    &g::INVALID_PRINCIPAL,
+                    m.value.span,
+                    "a bucket policy's `Principal` is a list of account or RAM user IDs, or `[\"*\"]`",
+                )
+                .help("write e.g. `\"Principal\": [\"1234567890123456\"]`"),
+            ),
             Value::Object(members) => {
                 for pm in first_members(members) {
                     let kind = PrincipalKind::ALL
@@ -696,10 +844,23 @@ impl Lowerer {
         };
         let mut out = Vec::new();
         for om in first_members(ops) {
-            let Some(operator) = Operator::parse(&om.key) else {
+            let Some((set, operator)) = SetOp::parse(&om.key) else {
                 self.unknown_operator(om);
                 continue;
             };
+            if set.is_some() {
+                self.push(
+                    Diagnostic::new(
+                        &g::SET_OPERATOR,
+                        om.key_span,
+                        format!("`{}` is a set operator that RAM accepts but does not document", om.key),
+                    )
+                    .help(match set {
+                        Some(SetOp::ForAllValues) => "it holds when the key is absent or every request value satisfies the operator; keep the prefix: without it the test is a different one",
+                        _ => "it holds when at least one request value satisfies the operator (never when the key is absent)",
+                    }),
+                );
+            }
             let Value::Object(keys) = &om.value.value else {
                 self.push(Diagnostic::new(
                     &g::INVALID_VALUE_TYPE,
@@ -718,6 +879,7 @@ impl Lowerer {
                 self.check_condition_values(operator, km, &values);
                 out.push(Condition {
                     operator,
+                    set,
                     operator_span: om.key_span,
                     key: km.key.clone(),
                     key_span: km.key_span,
@@ -737,14 +899,10 @@ impl Lowerer {
         );
         if let Some(why) = Operator::aws_only(&om.key) {
             d.message = format!("`{}` is not a RAM condition operator: {why}", om.key);
-            let base = om
-                .key
-                .trim_end_matches("IfExists")
-                .trim_start_matches("ForAnyValue:")
-                .trim_start_matches("ForAllValues:");
+            let base = om.key.trim_end_matches("IfExists");
             if let Some(op) = Operator::parse(base) {
                 d = d.help(format!(
-                    "use `{}`; RAM has no `IfExists` or set variants",
+                    "RAM has no `IfExists` variants: `{}` is false when the key is absent, so a Deny with it does not apply then",
                     op.name()
                 ));
             }
@@ -754,13 +912,18 @@ impl Lowerer {
         self.push(d);
     }
 
+    /// A key without a colon (`"Action"`) is legal and always absent (rev 2): the
+    /// `key-never-present` rule says what that does. Only keys no request could carry are errors.
     fn check_condition_key(&mut self, km: &Member) {
-        let ok = km.key.split_once(':').is_some_and(|(svc, rest)| {
-            !svc.is_empty()
-                && svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !rest.is_empty()
-                && !rest.chars().any(char::is_whitespace)
-        });
+        let ok = match km.key.split_once(':') {
+            None => !km.key.is_empty() && !km.key.chars().any(char::is_whitespace),
+            Some((svc, rest)) => {
+                !svc.is_empty()
+                    && svc.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    && !rest.is_empty()
+                    && !rest.chars().any(char::is_whitespace)
+            }
+        };
         if !ok {
             self.push(
                 Diagnostic::new(
@@ -774,6 +937,12 @@ impl Lowerer {
     }
 
     fn check_condition_values(&mut self, op: Operator, km: &Member, values: &[Spanned<String>]) {
+        // A documentation mask or an unrendered template (`42.120.XX.X/24`, `${ip}`) is
+        // reported by `template-placeholder`, which says what it is.
+        let values: Vec<&Spanned<String>> = values
+            .iter()
+            .filter(|v| placeholder(&v.value).is_none())
+            .collect();
         match op.family() {
             Family::Bool => {
                 if values.len() > 1 {
@@ -836,5 +1005,81 @@ impl Lowerer {
                 op.family().as_str()
             )),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(text: &str) -> PolicyKind {
+        let parsed = crate::json::parse(text);
+        let root = parsed.root.unwrap_or_else(|| panic!("not JSON: {text}"));
+        lower(&root, PolicyKind::Identity, true).policy.kind
+    }
+
+    /// SEMANTICS.md section 1, "Recognising the kind" (rev 2).
+    #[test]
+    fn kinds_are_recognised_from_the_document() {
+        let stmt = |s: &str| format!(r#"{{"Version": "1", "Statement": [{s}]}}"#);
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": "ecs:*", "Resource": "*"}"#
+            )),
+            PolicyKind::Identity
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"], "Principal": {"Service": "ecs.aliyuncs.com"}}"#
+            )),
+            PolicyKind::Trust
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["oss:GetObject"], "Principal": ["*"], "Resource": ["acs:oss:*:*:b/*"]}"#
+            )),
+            PolicyKind::OssBucket
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["kms:*"], "Principal": {"RAM": ["acs:ram::1:*"]}, "Resource": ["*"]}"#
+            )),
+            PolicyKind::KmsKey
+        );
+        // `sts:` actions with `Resource`: not a trust policy.
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": "acs:ram::1:root"}, "Resource": "*"}"#
+            )),
+            PolicyKind::Resource
+        );
+        assert_eq!(
+            kind_of(&stmt(
+                r#"{"Effect": "Allow", "Action": ["oss:GetObject", "mns:SendMessage"], "Principal": ["*"], "Resource": "*"}"#
+            )),
+            PolicyKind::Resource
+        );
+    }
+
+    #[test]
+    fn bucket_principals_are_a_list_of_ids() {
+        let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject",
+            "Principal": ["1234567890123456", "*"], "Resource": "acs:oss:*:*:b/*"}]}"#;
+        let root = crate::json::parse(text).root.unwrap();
+        let lowered = lower(&root, PolicyKind::OssBucket, false);
+        assert!(lowered.diagnostics.is_empty(), "{:?}", lowered.diagnostics);
+        let p = lowered.policy.statements[0].principal.as_ref().unwrap();
+        assert!(p.any.is_some());
+        let ids: Vec<&str> = p.ids.iter().flat_map(|e| e.iter()).collect();
+        assert_eq!(ids, ["1234567890123456"]);
+        // The object form is a trust/key policy's, not a bucket policy's.
+        let text = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject",
+            "Principal": {"RAM": ["acs:ram::1:root"]}, "Resource": "acs:oss:*:*:b/*"}]}"#;
+        let root = crate::json::parse(text).root.unwrap();
+        let lowered = lower(&root, PolicyKind::OssBucket, false);
+        assert!(lowered
+            .diagnostics
+            .iter()
+            .any(|d| *d.rule == g::INVALID_PRINCIPAL));
     }
 }

@@ -8,6 +8,6 @@ pub mod values;
 
 pub use lower::{lower, Lowered};
 pub use model::{
-    Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement,
+    Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement, Unreadable,
 };
-pub use operator::{Comparison, Family, Operator};
+pub use operator::{qualified_name, Comparison, Family, Operator, SetOp};

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::operator::Operator;
+use super::operator::{qualified_name, Operator, SetOp};
 use crate::source::{Span, Spanned};
 
 /// What a document is for; it decides which elements are required (SEMANTICS.md section 1).
@@ -18,6 +18,13 @@ pub enum PolicyKind {
     Session,
     /// A RAM role's trust policy.
     Trust,
+    /// An OSS bucket policy (rev 2): `Principal` is a list of account or user IDs, or `*`.
+    OssBucket,
+    /// A KMS key policy (rev 2): `Principal` in the trust-policy object form.
+    KmsKey,
+    /// A resource-based policy of a service ramguard has no kind for (`Principal` and
+    /// `Resource`, actions of another service): read with the resource-based grammar.
+    Resource,
 }
 
 impl PolicyKind {
@@ -27,7 +34,23 @@ impl PolicyKind {
             PolicyKind::Control => "control",
             PolicyKind::Session => "session",
             PolicyKind::Trust => "trust",
+            PolicyKind::OssBucket => "oss-bucket",
+            PolicyKind::KmsKey => "kms-key",
+            PolicyKind::Resource => "resource",
         }
+    }
+
+    /// A resource-based policy: `Principal` and `Resource` are both required.
+    pub fn is_resource_based(self) -> bool {
+        matches!(
+            self,
+            PolicyKind::OssBucket | PolicyKind::KmsKey | PolicyKind::Resource
+        )
+    }
+
+    /// Statements name a `Principal` (trust and resource-based policies).
+    pub fn has_principal(self) -> bool {
+        self == PolicyKind::Trust || self.is_resource_based()
     }
 
     pub fn parse(s: &str) -> Option<PolicyKind> {
@@ -36,6 +59,8 @@ impl PolicyKind {
             "control" => Some(PolicyKind::Control),
             "session" => Some(PolicyKind::Session),
             "trust" => Some(PolicyKind::Trust),
+            "oss-bucket" => Some(PolicyKind::OssBucket),
+            "kms-key" => Some(PolicyKind::KmsKey),
             _ => None,
         }
     }
@@ -49,6 +74,10 @@ impl PolicyKind {
             // RAM documents no separate limit for trust policies; a role's
             // AssumeRolePolicyDocument is a policy document like any other.
             PolicyKind::Trust => 6_144,
+            // OSS: 16 KB per bucket policy; KMS: 32 KB per key policy.
+            PolicyKind::OssBucket => 16_384,
+            PolicyKind::KmsKey => 32_768,
+            PolicyKind::Resource => 61_440,
         }
     }
 }
@@ -78,6 +107,18 @@ pub struct Policy {
     pub span: Span,
     pub version: Option<Spanned<String>>,
     pub statements: Vec<Statement>,
+    /// Statement objects that could not be lowered (no readable `Effect` or action). The
+    /// evaluator treats each as an unknown statement of either effect (rev 2).
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// What could be read of a statement that could not be lowered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    pub index: usize,
+    pub span: Span,
+    pub action: Option<Element>,
+    pub resource: Option<Element>,
 }
 
 /// `Action`/`NotAction`, `Resource`/`NotResource`, or one principal list: a list of strings.
@@ -123,13 +164,16 @@ impl PrincipalKind {
     }
 }
 
-/// `Principal` of a trust policy.
+/// `Principal` of a trust or resource-based policy.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
     pub span: Span,
-    /// `"Principal": "*"`: everyone.
+    /// `"Principal": "*"` (or `["*"]` in a bucket policy): everyone.
     pub any: Option<Span>,
     pub entries: Vec<(PrincipalKind, Element)>,
+    /// A bucket policy's list form: account IDs, RAM user IDs or ARNs (`*` excluded, it is
+    /// `any`).
+    pub ids: Option<Element>,
 }
 
 impl Principal {
@@ -146,6 +190,8 @@ impl Principal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Condition {
     pub operator: Operator,
+    /// `ForAnyValue:` / `ForAllValues:` before the operator, if any.
+    pub set: Option<SetOp>,
     pub operator_span: Span,
     /// The key as written.
     pub key: String,
@@ -153,6 +199,13 @@ pub struct Condition {
     /// Span of the values (a string or the array).
     pub values_span: Span,
     pub values: Vec<Spanned<String>>,
+}
+
+impl Condition {
+    /// The operator as written (`ForAllValues:StringEquals`).
+    pub fn operator_name(&self) -> String {
+        qualified_name(self.set, self.operator)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -86,6 +86,43 @@ operators! {
     NotIpAddress => Ip, Equals, true;
 }
 
+/// A set qualifier (SEMANTICS.md section 3, rev 2): `ForAnyValue:<op>` / `ForAllValues:<op>`.
+/// Undocumented in RAM but accepted (Alibaba's own PowerUserAccess uses it); evaluated as in AWS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SetOp {
+    /// At least one request value satisfies the operator (false when the key is absent).
+    ForAnyValue,
+    /// Every request value satisfies the operator (true when the key is absent).
+    ForAllValues,
+}
+
+impl SetOp {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            SetOp::ForAnyValue => "ForAnyValue:",
+            SetOp::ForAllValues => "ForAllValues:",
+        }
+    }
+
+    /// Splits `ForAllValues:StringEquals` into its qualifier and operator (case-sensitive).
+    pub fn parse(name: &str) -> Option<(Option<SetOp>, Operator)> {
+        for set in [SetOp::ForAnyValue, SetOp::ForAllValues] {
+            if let Some(rest) = name.strip_prefix(set.prefix()) {
+                return Operator::parse(rest).map(|op| (Some(set), op));
+            }
+        }
+        Operator::parse(name).map(|op| (None, op))
+    }
+}
+
+/// The operator name as written: `StringEquals` or `ForAllValues:StringEquals`.
+pub fn qualified_name(set: Option<SetOp>, op: Operator) -> String {
+    match set {
+        Some(s) => format!("{}{}", s.prefix(), op.name()),
+        None => op.name().to_string(),
+    }
+}
+
 impl Operator {
     /// Exact, case-sensitive lookup: operator names are case-sensitive in RAM.
     pub fn parse(name: &str) -> Option<Operator> {
@@ -96,8 +133,6 @@ impl Operator {
     pub fn aws_only(name: &str) -> Option<&'static str> {
         if name.ends_with("IfExists") {
             Some("`...IfExists` operators exist only in AWS IAM")
-        } else if name.starts_with("ForAnyValue:") || name.starts_with("ForAllValues:") {
-            Some("set operators (`ForAnyValue:`, `ForAllValues:`) exist only in AWS IAM")
         } else if name == "Null" {
             Some("the `Null` operator exists only in AWS IAM")
         } else if name.starts_with("Arn") {
@@ -126,5 +161,15 @@ mod tests {
         assert_eq!(Operator::parse("stringequals"), None);
         assert!(Operator::aws_only("StringEqualsIfExists").is_some());
         assert!(Operator::aws_only("StringEquals").is_none());
+        assert_eq!(
+            SetOp::parse("ForAllValues:StringEquals"),
+            Some((Some(SetOp::ForAllValues), Operator::StringEquals))
+        );
+        assert_eq!(SetOp::parse("Bool"), Some((None, Operator::Bool)));
+        assert_eq!(SetOp::parse("ForAllValues:Nope"), None);
+        assert_eq!(
+            qualified_name(Some(SetOp::ForAnyValue), Operator::StringLike),
+            "ForAnyValue:StringLike"
+        );
     }
 }

@@ -134,6 +134,7 @@ fn unavailable() -> Response {
         matched: Vec::new(),
         errors: Vec::new(),
         warnings: Vec::new(),
+        notes: Vec::new(),
         forbidden: None,
     }
 }

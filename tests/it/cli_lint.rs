@@ -210,10 +210,15 @@ fn kind_decides_the_grammar() {
     let dir = project("");
     let trust_with_resource = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.aliyuncs.com"]}, "Resource": "*"}]}"#;
     write(dir.path(), "t.json", trust_with_resource);
-    // Detected as a trust policy by its `Principal`: `Resource` is what is wrong.
+    // `Principal` and `Resource`: a resource-based policy of unknown service, not a trust
+    // policy (SEMANTICS.md section 1, rev 2): an info asks for the kind.
     let (_, json) = lint_json(dir.path(), &["t.json"]);
-    assert!(has(&json, "t.json", "RG021"), "{json}");
+    assert!(has(&json, "t.json", "RG037"), "{json}");
+    assert!(!has(&json, "t.json", "RG021"), "{json}");
     assert!(!has(&json, "t.json", "RG023"), "{json}");
+    // Named a trust policy: `Resource` is what is wrong.
+    let (_, json) = lint_json(dir.path(), &["--kind", "trust", "t.json"]);
+    assert!(has(&json, "t.json", "RG021"), "{json}");
     // Named an identity policy: `Principal` is what is wrong.
     let (_, json) = lint_json(dir.path(), &["--kind", "identity", "t.json"]);
     assert!(has(&json, "t.json", "RG023"), "{json}");

@@ -174,9 +174,11 @@ fn the_listed_plan_from_inside_the_range_is_allowed_with_the_simulate_object() {
             "possible": ["Allow"],
             "depends_on": [],
             "matched": [{"file": OPERATOR, "statement": 0, "sid": "RunListedBackupPlans",
-                         "effect": "Allow", "line": 4, "column": 5}],
+                         "effect": "Allow", "line": 4, "column": 5,
+                         "layer": "AccountLevelIdentityBasedPolicy"}],
             "errors": [],
             "warnings": [],
+            "notes": [],
             "forbidden": false
         })
     );
@@ -308,7 +310,8 @@ fn explicit_denies_name_the_deciding_layer() {
         "acs:PrincipalARN=acs:ram::1234567890123456:role/dbs-backup-admin",
     ]);
     assert_eq!(code(&o), 0, "{}", show(&o));
-    assert_eq!(json_out(&o)["matched"].as_array().unwrap().len(), 2);
+    // Only the deciding layer's statements (rev 2): the identity grant, not the control bound.
+    assert_eq!(json_out(&o)["matched"].as_array().unwrap().len(), 1);
 
     // A control policy that allows nothing for the action: ImplicitDeny at the control layer.
     let o = start(

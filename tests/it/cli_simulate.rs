@@ -359,6 +359,7 @@ fn json_result_object_has_exactly_the_contract_fields() {
         "matched",
         "errors",
         "warnings",
+        "notes",
         "forbidden",
     ];
     assert_eq!(
@@ -380,9 +381,11 @@ fn json_result_object_has_exactly_the_contract_fields() {
             "possible": ["Allow"],
             "depends_on": [],
             "matched": [{"file": OPERATOR, "statement": 0, "sid": "RunListedBackupPlans",
-                         "effect": "Allow", "line": 4, "column": 5}],
+                         "effect": "Allow", "line": 4, "column": 5,
+                         "layer": "AccountLevelIdentityBasedPolicy"}],
             "errors": [],
             "warnings": [],
+            "notes": [],
             "forbidden": false
         })
     );
@@ -529,7 +532,9 @@ fn unknown_resource_parts_and_the_principal() {
     let ecs = assume(Some("ecs.aliyuncs.com"));
     assert_eq!(code(&ecs), 0, "{}", show(&ecs));
     let v = json_out(&ecs);
-    assert_eq!(v["matched"][1]["file"], trust);
+    // A service has no identity policies: the trust policy alone decides (rev 2).
+    assert_eq!(v["matched"][0]["file"], trust);
+    assert_eq!(v["layer"], "ResourceBasedPolicy");
     let user = assume(Some("acs:ram::1234567890123456:user/alice"));
     assert_eq!(code(&user), 1, "{}", show(&user));
     assert_eq!(json_out(&user)["layer"], "ResourceBasedPolicy");
@@ -808,7 +813,9 @@ fn requests_cannot_be_combined_with_single_request_flags() {
         a.extend_from_slice(&extra);
         let o = simulate(dir.path(), &a);
         assert_eq!(code(&o), 2, "{extra:?}: {}", show(&o));
-        assert_eq!(stdout(&o), "", "{extra:?}");
+        // No result lines: the error object of CLI.md (rev 2), stdout never empty.
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(v["error"]["message"].is_string(), "{extra:?}: {v}");
     }
 }
 
@@ -916,11 +923,16 @@ fn unloadable_policies_and_inputs_exit_2() {
             ],
         );
         assert_eq!(code(&o), 2, "{flag} {path}: {}", show(&o));
-        assert_eq!(
-            stdout(&o),
-            "",
-            "{flag} {path}: no result for an unloadable policy"
+        // No result, but the error object of CLI.md (rev 2): stdout is never empty.
+        let v = json_out(&o);
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(path)),
+            "{flag} {path}: {v}"
         );
+        assert!(v["error"]["diagnostics"].is_array(), "{v}");
+        assert!(v.get("decision").is_none(), "{v}");
         let err = stderr(&o);
         assert!(
             err.contains(path),

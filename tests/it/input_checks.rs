@@ -196,7 +196,8 @@ fn a_trust_policy_given_as_policy_gets_advice() {
         "*",
     ];
     let o = run(dir.path(), &args);
-    assert_eq!(code(&o), 2, "{}", show(&o));
+    // Revision 2: its statements take part as unknown, so the answer is not certain.
+    assert_eq!(code(&o), 3, "{}", show(&o));
     assert!(
         stderr(&o).contains("pass it with --trust-policy FILE"),
         "{}",

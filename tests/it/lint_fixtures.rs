@@ -98,11 +98,6 @@ fn errors_are_at_the_right_line() {
         ("RG004-duplicate-key-case.json", "RG004", "acs:SourceIP"),
         ("RG011-invalid-version.json", "RG011", "2012-10-17"),
         (
-            "RG011-invalid-version-number.json",
-            "RG011",
-            "\"Version\": 1",
-        ),
-        (
             "RG014-unknown-element-resources.json",
             "RG014",
             "\"Resources\"",

@@ -31,3 +31,5 @@ mod secrets;
 mod simulate_limits;
 mod sarif_schema;
 mod snapshots;
+mod realworld;
+mod rev2_simulate;

@@ -150,11 +150,15 @@ fn request_fields_past_the_cap_are_a_usage_error_naming_the_field() {
 #[test]
 fn a_policy_with_many_errors_shows_the_first_and_counts_the_rest() {
     let dir = tempfile::tempdir().unwrap();
-    // 100 numbers as actions: an error and a warning each.
-    let doc = json!({"Version": "1", "Statement": [
-        {"Effect": "Allow", "Action": vec![1; 100], "Resource": "*"}]});
+    // One statement repeating its `Sid` 201 times: 200 duplicate keys, and a document with a
+    // duplicate key cannot be read at all (revision 2 refuses only those).
+    let sids: Vec<String> = (0..=200).map(|i| format!("\"Sid\": \"s{i}\"")).collect();
+    let text = format!(
+        "{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"dbs:A\", \"Resource\": \"*\", {}}}]}}",
+        sids.join(", ")
+    );
     let file = dir.path().join("broken.json");
-    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    std::fs::write(&file, text).unwrap();
     let o = simulate(
         dir.path(),
         &[
@@ -169,7 +173,7 @@ fn a_policy_with_many_errors_shows_the_first_and_counts_the_rest() {
     assert_eq!(code(&o), 2, "{}", show(&o));
     let err = stderr(&o);
     assert!(err.contains("... and 180 more diagnostics"), "{}", show(&o));
-    assert!(err.contains("invalid action `1`"), "{}", show(&o));
+    assert!(err.contains("duplicate key `Sid`"), "{}", show(&o));
     // Twenty rendered snippets, not two hundred.
     assert!(err.len() < 20 * 1000, "{} bytes on stderr", err.len());
 }

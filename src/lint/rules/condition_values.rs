@@ -38,7 +38,12 @@ rule!(
 );
 
 fn check_wildcard(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
-    for c in cx.policy.statements.iter().flat_map(|s| &s.conditions) {
+    for (st, c) in cx
+        .policy
+        .statements
+        .iter()
+        .flat_map(|s| s.conditions.iter().map(move |c| (s, c)))
+    {
         if !matches!(
             c.operator.family(),
             Family::String | Family::StringIgnoreCase
@@ -57,14 +62,37 @@ fn check_wildcard(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                     v.span,
                     format!(
                         "`{}` compares exactly, so the wildcard in `{}` is a literal character",
-                        c.operator.name(),
+                        c.operator_name(),
                         v.value
                     ),
                 )
                 .label(c.operator_span, "exact comparison")
-                .help(format!("did you mean `{}`?", like.name())),
+                .help(wildcard_help(
+                    st.effect.value,
+                    c.operator.is_negated(),
+                    like,
+                )),
             );
         }
+    }
+}
+
+/// A help that is safe to apply: switching to the `Like` operator narrows an Allow with a
+/// negated operator and a Deny with a positive one, and widens the other two, which the help
+/// then says instead of suggesting it.
+fn wildcard_help(effect: crate::policy::Effect, negated: bool, like: Operator) -> String {
+    let narrows = (effect == crate::policy::Effect::Allow) == negated;
+    if narrows {
+        format!("did you mean `{}`?", like.name())
+    } else {
+        format!(
+            "if the wildcard is meant, `{}` would make this {} apply to more requests than it does now: check that this is intended before changing it",
+            like.name(),
+            match effect {
+                crate::policy::Effect::Allow => "Allow",
+                crate::policy::Effect::Deny => "Deny's exception",
+            }
+        )
     }
 }
 

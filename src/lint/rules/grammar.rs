@@ -3,7 +3,7 @@
 
 use crate::lint::registry::Category::Grammar;
 use crate::lint::registry::Rule;
-use crate::lint::Severity::{Error, Warning};
+use crate::lint::Severity::{Error, Info, Warning};
 use crate::policy::PolicyKind::{Identity, Session, Trust};
 
 /// A clean identity policy that the "use instead" of most grammar rules can point at.
@@ -147,19 +147,19 @@ grammar_rule!(
     "missing-principal",
     Error,
     Trust,
-    "Reports a trust policy statement without `Principal`.",
-    "A trust policy must say who may assume the role.",
+    "Reports a trust or resource-based policy statement without `Principal`.",
+    "A trust policy must say who may assume the role, a bucket or key policy whom it grants to.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#,
     CLEAN_TRUST
 );
 grammar_rule!(PRINCIPAL_OUTSIDE_TRUST, "RG023", "principal-outside-trust", Error, Session,
-    "Reports `Principal` in a policy that is not a trust policy.",
+    "Reports `Principal` in a policy that is neither a trust nor a resource-based policy.",
     "Identity, control and session policies apply to the principal they are attached to; RAM rejects `Principal` there.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*", "Principal": {"RAM": ["acs:ram::1234567890123456:root"]}}]}"#,
     CLEAN);
 grammar_rule!(INVALID_PRINCIPAL, "RG024", "invalid-principal", Error, Trust,
-    "Reports a `Principal` that is not an object of `RAM`, `Service` and `Federated` lists (or `\"*\"`).",
-    "RAM knows only these principal types; AWS's `AWS` key is rejected.",
+    "Reports a `Principal` that is not an object of `RAM`, `Service` and `Federated` lists (or `\"*\"`); in a bucket policy, one that is not a list of account or user IDs (or `[\"*\"]`).",
+    "RAM knows only these principal types; AWS's `AWS` key is rejected. OSS reads a bucket policy's `Principal` as a list of IDs.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": ["acs:ram::1234567890123456:root"]}}]}"#,
     CLEAN_TRUST);
 grammar_rule!(VALUE_TYPE_MISMATCH, "RG025", "value-type-mismatch", Warning, Identity,
@@ -199,9 +199,9 @@ grammar_rule!(UNKNOWN_OPERATOR, "RG030", "unknown-operator", Error, Identity,
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*", "Condition": {"IpAdress": {"acs:SourceIp": "192.0.2.0/24"}}}]}"#,
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*", "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}}]}"#);
 grammar_rule!(INVALID_CONDITION_KEY, "RG031", "invalid-condition-key", Error, Identity,
-    "Reports a condition key not of the form `acs:<key>` or `<service>:<key>`.",
-    "RAM rejects keys without a prefix; `aws:` keys have no meaning in RAM.",
-    br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*", "Condition": {"IpAddress": {"SourceIp": "192.0.2.0/24"}}}]}"#,
+    "Reports a condition key that is empty, holds whitespace, or has an empty side of its colon (`acs:`, `:SourceIp`).",
+    "Such a key names nothing RAM could set. (A key without any prefix is legal and always absent: see `key-never-present`.)",
+    br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*", "Condition": {"IpAddress": {"acs:Source Ip": "192.0.2.0/24"}}}]}"#,
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*", "Condition": {"IpAddress": {"acs:SourceIp": "192.0.2.0/24"}}}]}"#);
 grammar_rule!(INVALID_CONDITION_VALUE, "RG032", "invalid-condition-value", Error, Identity,
     "Reports a condition value that its operator cannot read: a non-number for `Numeric*`, a date without time or zone or an impossible date for `Date*`, anything but true/false for `Bool`, a bad address or CIDR for `IpAddress`.",
@@ -219,7 +219,17 @@ grammar_rule!(DUPLICATE_SID, "RG034", "duplicate-sid", Warning, Identity,
     br#"{"Version": "1", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*"}, {"Sid": "Read", "Effect": "Allow", "Action": "dbs:DescribeRegions", "Resource": "*"}]}"#,
     br#"{"Version": "1", "Statement": [{"Sid": "ReadPlans", "Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*"}, {"Sid": "ReadRegions", "Effect": "Allow", "Action": "dbs:DescribeRegions", "Resource": "*"}]}"#);
 grammar_rule!(TRUST_ACTION, "RG035", "trust-action", Warning, Trust,
-    "Reports an action other than `sts:AssumeRole` in a trust policy.",
+    "Reports actions other than `sts:AssumeRole` and the STS session actions (`sts:SetSourceIdentity`, `sts:TagSession`, ...) in a trust policy: one finding per statement, listing them.",
     "A trust policy only decides who may assume the role; other actions there have no effect.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:PassRole", "Principal": {"Service": ["ecs.aliyuncs.com"]}}]}"#,
     CLEAN_TRUST);
+grammar_rule!(SET_OPERATOR, "RG036", "set-operator", Info, Identity,
+    "Reports a `ForAnyValue:` or `ForAllValues:` set operator: RAM accepts and applies it, but does not document it.",
+    "`ForAllValues:X` holds when the key is absent or every request value satisfies `X`; `ForAnyValue:X` when at least one does. Alibaba's own PowerUserAccess relies on them. They are not in RAM's public operator list, so their exact behaviour is the AWS one by assumption. Never drop the prefix: `X` alone is not the same test (for `ForAllValues:`, the prefix-less `X` allows other callers).",
+    br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:CreateRole", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"ram:TrustedPrincipalTypes": ["Service"]}}}]}"#,
+    br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ram:CreateRole", "Resource": "*", "Condition": {"StringEquals": {"ram:TrustedPrincipalTypes": ["Service"]}}}]}"#);
+grammar_rule!(RESOURCE_POLICY_KIND, "RG037", "resource-policy-kind", Info, Identity,
+    "Reports a document whose statements carry `Principal` and `Resource` with actions of a service ramguard has no resource-policy kind for: it is read with the resource-based grammar.",
+    "A resource-based policy is checked against its service's own rules; name the kind (`--kind oss-bucket`, `--kind kms-key`, or a `[lint.kinds]` entry) so that those apply.",
+    br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mns:SendMessage", "Principal": {"RAM": ["acs:ram::1234567890123456:root"]}, "Resource": "*"}]}"#,
+    br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Principal": ["1234567890123456"], "Resource": "acs:oss:*:*:examplebucket/*"}]}"#);

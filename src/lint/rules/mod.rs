@@ -37,6 +37,8 @@ pub mod admin;
 pub mod destructive;
 pub mod escalation;
 pub mod negated;
+pub mod placeholders;
+pub mod resource_policy;
 pub mod trust;
 // Catalogue.
 pub mod action_names;
@@ -44,9 +46,11 @@ pub mod deprecated;
 pub mod resource_match;
 pub mod resource_types;
 // Redundancy.
+pub mod dead_entries;
 pub mod duplicates;
 pub mod overlap;
 // Conditions.
+pub mod absent_keys;
 pub mod condition_keys;
 pub mod condition_values;
 pub mod impossible;
@@ -90,6 +94,8 @@ pub static ALL: &[&Rule] = &[
     &grammar::MULTIPLE_BOOL_VALUES,
     &grammar::DUPLICATE_SID,
     &grammar::TRUST_ACTION,
+    &grammar::SET_OPERATOR,
+    &grammar::RESOURCE_POLICY_KIND,
     &admin::ALLOW_ALL,
     &admin::SERVICE_WILDCARD,
     &negated::ALLOW_NOT_ACTION,
@@ -98,6 +104,12 @@ pub static ALL: &[&Rule] = &[
     &destructive::DESTRUCTIVE_ON_ALL,
     &trust::TRUST_ANY_PRINCIPAL,
     &trust::TRUST_ACCOUNT_ROOT,
+    &resource_policy::PUBLIC_ACCESS,
+    &resource_policy::CROSS_ACCOUNT_GRANT,
+    &resource_policy::KMS_ACCOUNT_WIDE,
+    &placeholders::TEMPLATE_PLACEHOLDER,
+    &trust::TRUST_NEVER_APPLIES,
+    &trust::TRUST_GRANTS_NOTHING,
     &access_levels::DELETE_ON_ALL,
     &access_levels::PERMISSIONS_MANAGEMENT,
     &access_levels::DATA_READ_ON_ALL,
@@ -113,12 +125,15 @@ pub static ALL: &[&Rule] = &[
     &duplicates::COVERED_VALUE,
     &overlap::REDUNDANT_STATEMENT,
     &overlap::SHADOWED_ALLOW,
+    &dead_entries::DEAD_RESOURCE_ENTRY,
     &condition_keys::UNKNOWN_CONDITION_KEY,
     &condition_keys::CONDITION_KEY_CASE,
     &condition_keys::OPERATOR_KEY_MISMATCH,
     &condition_values::WILDCARD_IN_EXACT_MATCH,
     &condition_values::OPEN_SOURCE_IP,
     &impossible::IMPOSSIBLE_CONDITION,
+    &absent_keys::KEY_NEVER_PRESENT,
+    &absent_keys::DENY_ABSENT_KEY,
 ];
 
 #[cfg(test)]
@@ -191,9 +206,10 @@ mod tests {
     fn every_example_fires_and_every_instead_does_not() {
         let mut failures = Vec::new();
         for r in ALL {
+            // Identity examples are read as a user would lint them, kind recognition included.
             let options = LintOptions {
                 kind: r.kind,
-                detect_trust: false,
+                detect_trust: r.kind == crate::policy::PolicyKind::Identity,
                 ..LintOptions::default()
             };
             if r.code != "RG000" {

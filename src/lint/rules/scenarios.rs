@@ -96,13 +96,19 @@ fn allow_all() {
         Severity::Error,
         1,
     );
+    // A session policy can only narrow: `*` on `*` there restricts nothing, an info.
     fires(
         Session,
         &[&allow(r#"["*:*"]"#, r#"["acs:*:*:*:*"]"#)],
         "RG100",
-        Severity::Error,
+        Severity::Info,
         0,
     );
+    let m = messages(Session, &[&allow(r#""*""#, r#""*""#)], "RG100");
+    assert!(m[0].contains("restricts nothing"), "{m:?}");
+    assert!(lint(&doc(&[&allow(r#""*""#, r#""*""#)]), Session)
+        .iter()
+        .all(|d| d.rule.code != "RG100" || d.severity == Severity::Info));
     let cond = with_condition(
         r#""*""#,
         r#""*""#,
@@ -156,8 +162,16 @@ fn service_wildcard() {
         Identity,
         &[&allow(r#""sts:*""#, r#""*""#)],
         "RG104",
-        Severity::Error,
+        Severity::Warning,
         0,
+    );
+    // One finding per statement, listing the services.
+    let two = allow(r#"["ecs:*", "rds:*", "dbs:Describe*"]"#, r#""*""#);
+    let m = messages(Identity, &[&two], "RG101");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("`ecs:*`") && m[0].contains("`rds:*`"),
+        "{m:?}"
     );
 }
 
@@ -196,18 +210,25 @@ fn escalation() {
         r#""RAM:attachpolicytouser""#,
         r#""ram:*Policy*""#,
     ] {
+        // `sts:AssumeRole` on every role is gated by each role's trust policy: a warning
+        // (the system policy AliyunSTSAssumeRoleAccess).
+        let severity = if action.contains("AssumeRole") {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         fires(
             Identity,
             &[READ, &allow(action, r#""*""#)],
             "RG104",
-            Severity::Error,
+            severity,
             1,
         );
         fires(
             Session,
             &[&allow(action, r#""acs:ram::1234567890123456:*""#)],
             "RG104",
-            Severity::Error,
+            severity,
             0,
         );
         silent(Control, &[&allow(action, r#""*""#)], "RG104");
@@ -245,9 +266,43 @@ fn escalation() {
         Identity,
         &[&allow(r#""sts:AssumeRole""#, r#""acs:ram:*:*:role/*""#)],
         "RG104",
+        Severity::Warning,
+        0,
+    );
+    // Attaching policies works through the role: a grant on policies alone is not enough.
+    silent(
+        Identity,
+        &[&allow(
+            r#""ram:AttachPolicyToRole""#,
+            r#""acs:ram:*:*:policy/*""#,
+        )],
+        "RG104",
+    );
+    // `ram:PassRole` limited to named services: a warning naming them; unscoped, an error.
+    let scoped = r#"{"Effect": "Allow", "Action": "ram:PassRole", "Resource": "*", "Condition": {"StringEquals": {"acs:Service": "oos.aliyuncs.com"}}}"#;
+    let m = messages(Identity, &[scoped], "RG104");
+    assert!(m[0].contains("`oos.aliyuncs.com`"), "{m:?}");
+    assert!(lint(&doc(&[scoped]), Identity)
+        .iter()
+        .all(|d| d.rule.code != "RG104" || d.severity == Severity::Warning));
+    fires(
+        Identity,
+        &[&allow(r#""ram:PassRole""#, r#""*""#)],
+        "RG104",
         Severity::Error,
         0,
     );
+    // Privilege escalation through a name wildcard: create `ci-x`, then attach to it.
+    let ci = allow(r#""ram:*""#, r#""acs:ram:*:1234567890123456:user/ci-*""#);
+    let m = messages(Identity, &[&ci], "RG104");
+    assert!(m.iter().any(|m| m.contains("name wildcard")), "{m:?}");
+    let exact = allow(
+        r#""ram:*""#,
+        r#""acs:ram:*:1234567890123456:user/ci-runner""#,
+    );
+    assert!(messages(Identity, &[&exact], "RG104")
+        .iter()
+        .all(|m| !m.contains("name wildcard")));
     let na = r#"{"Effect": "Allow", "NotAction": "dbs:*", "Resource": "*"}"#;
     fires(Identity, &[na], "RG104", Severity::Error, 0);
 }

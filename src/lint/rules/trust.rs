@@ -1,8 +1,8 @@
 //! RG106 `trust-any-principal` and RG107 `trust-account-root`: who may assume a role.
 
-use super::common::{has_wildcard, is_allow, unconditional};
+use super::common::{has_wildcard, is_allow, is_mask, unconditional};
 use crate::lint::{Diagnostic, RuleContext, Severity};
-use crate::policy::pattern::is_all_stars;
+use crate::policy::pattern::{glob_match_ignore_ascii_case, is_all_stars};
 use crate::policy::{PolicyKind, PrincipalKind};
 
 rule!(
@@ -51,6 +51,7 @@ fn check_any(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         for (kind, el) in &p.entries {
             for v in &el.values {
+                let partial;
                 let who = if is_all_stars(&v.value) {
                     match kind {
                         PrincipalKind::Ram => "every Alibaba Cloud account",
@@ -58,7 +59,19 @@ fn check_any(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                         PrincipalKind::Federated => "every identity provider",
                     }
                 } else if *kind == PrincipalKind::Ram && wildcard_account(&v.value) {
-                    "identities of every Alibaba Cloud account"
+                    let account = v.value.split(':').nth(3).unwrap_or_default();
+                    if is_mask(account) {
+                        // `123456789012****` is a documentation mask, not a pattern anyone
+                        // meant: `template-placeholder` says so, accurately.
+                        continue;
+                    }
+                    if is_all_stars(account) {
+                        "identities of every Alibaba Cloud account"
+                    } else {
+                        partial =
+                            format!("identities of every account whose ID matches `{account}`");
+                        &partial
+                    }
                 } else {
                     continue;
                 };
@@ -157,6 +170,121 @@ fn check_root(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
+    }
+}
+
+rule!(
+    TRUST_NEVER_APPLIES, "RG114", "trust-never-applies", Security, Warning, Trust, check_never,
+    summary: "Reports a trust policy statement whose `Service` or `Federated` principals are held to a condition they can never meet: `Bool` `acs:MFAPresent` `true` (a service or a federated login carries no MFA flag).",
+    why: "A service assuming a role never signs in with MFA, so the statement never lets it assume the role: the role silently does not work for that service. MFA conditions belong to the RAM users and roles of the statement; put the service in a statement of its own.",
+    example: br#"{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.aliyuncs.com"]},
+     "Condition": {"Bool": {"acs:MFAPresent": "true"}}}
+  ]
+}
+"#,
+    instead: br#"{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.aliyuncs.com"]}}
+  ]
+}
+"#,
+);
+
+fn check_never(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.policy.kind != PolicyKind::Trust {
+        return;
+    }
+    for st in cx.policy.statements.iter().filter(|s| is_allow(s)) {
+        let Some(p) = &st.principal else { continue };
+        let external: Vec<&str> = p
+            .values(PrincipalKind::Service)
+            .chain(p.values(PrincipalKind::Federated))
+            .map(|v| v.value.as_str())
+            .collect();
+        if external.is_empty() {
+            continue;
+        }
+        for c in &st.conditions {
+            let mfa = c.set.is_none()
+                && c.operator.family() == crate::policy::Family::Bool
+                && c.key.eq_ignore_ascii_case("acs:MFAPresent")
+                && c.values
+                    .iter()
+                    .all(|v| v.value.eq_ignore_ascii_case("true"));
+            if !mfa {
+                continue;
+            }
+            let shown: Vec<String> = external.iter().map(|e| format!("`{e}`")).collect();
+            out.push(
+                Diagnostic::new(
+                    &TRUST_NEVER_APPLIES,
+                    c.key_span,
+                    format!(
+                        "{} can never meet `acs:MFAPresent` `true`: this statement never lets {} assume the role",
+                        shown.join(", "),
+                        if external.len() == 1 { "it" } else { "them" }
+                    ),
+                )
+                .help("give the service or identity provider a statement of its own without the MFA condition"),
+            );
+        }
+    }
+}
+
+rule!(
+    TRUST_GRANTS_NOTHING, "RG115", "trust-grants-nothing", Security, Warning, Trust, check_nothing,
+    summary: "Reports a trust policy in which no `Allow` statement grants `sts:AssumeRole` (only `Deny` statements, or empty or other actions).",
+    why: "Nobody can assume such a role, whatever their own policies say: it is either a mistake (an empty `Action` from a template) or a role kept unusable on purpose, which is clearer done by deleting the role.",
+    example: br#"{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"RAM": ["acs:ram::1234567890123456:root"]}}
+  ]
+}
+"#,
+    instead: CLEAN_TRUST_DOC,
+);
+
+const CLEAN_TRUST_DOC: &[u8] = br#"{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["ecs.aliyuncs.com"]}}
+  ]
+}
+"#;
+
+fn check_nothing(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
+    if cx.policy.kind != PolicyKind::Trust {
+        return;
+    }
+    let grants = |st: &&crate::policy::Statement| {
+        is_allow(st)
+            && if st.action.negated {
+                !st.action
+                    .iter()
+                    .any(|a| glob_match_ignore_ascii_case(a, "sts:AssumeRole"))
+            } else {
+                st.action
+                    .iter()
+                    .any(|a| glob_match_ignore_ascii_case(a, "sts:AssumeRole"))
+            }
+    };
+    if cx.policy.statements.iter().any(|s| grants(&s)) || !cx.policy.unreadable.is_empty() {
+        return;
+    }
+    if let Some(first) = cx.policy.statements.first() {
+        out.push(
+            Diagnostic::new(
+                &TRUST_GRANTS_NOTHING,
+                first.action.span,
+                "no statement allows `sts:AssumeRole`: nobody can assume this role",
+            )
+            .help("allow `sts:AssumeRole` to the principals that should assume the role"),
+        );
     }
 }
 
