@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod dbs;
+pub mod document;
 pub mod eval;
 pub mod json;
 pub mod lint;

@@ -74,7 +74,7 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Vec<Input> 
     out
 }
 
-/// Recursively collects `*.json` files, skipping hidden directories (`.git`) and `target`.
+/// Recursively collects `*.json`, `*.tf`, `*.yaml` and `*.yml` files, skipping hidden directories (`.git`) and `target`.
 fn walk(dir: &Path, excluded: &dyn Fn(&Path) -> bool, out: &mut Vec<Input>) {
     // An explicit stack: deep trees cannot overflow the call stack.
     let mut stack = vec![dir.to_path_buf()];
@@ -96,9 +96,11 @@ fn walk(dir: &Path, excluded: &dyn Fn(&Path) -> bool, out: &mut Vec<Input>) {
                     stack.push(path);
                 }
             } else if (ft.is_file() || ft.is_symlink() && path.is_file())
-                && path
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                && path.extension().is_some_and(|e| {
+                    ["json", "tf", "yaml", "yml"]
+                        .iter()
+                        .any(|x| e.eq_ignore_ascii_case(x))
+                })
                 && !excluded(&path)
             {
                 out.push(Input::File(path));

@@ -41,6 +41,8 @@ pub struct LintArgs {
     /// (pre-commit passes every changed file by name).
     #[arg(long)]
     pub force_exclude: bool,
+    #[command(flatten)]
+    pub vars: super::documents::VarArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,6 +126,21 @@ impl FileOutput {
             Format::Sarif => out.located = Located::all(report),
         }
         Ok(out)
+    }
+}
+
+impl FileOutput {
+    /// One input's outputs together (a host whose `file()` documents are located elsewhere).
+    fn merge(mut self, other: FileOutput) -> FileOutput {
+        self.text.extend(other.text);
+        self.summary += other.summary;
+        self.located.extend(other.located);
+        self.suppressed.extend(other.suppressed);
+        self.suppressed_count += other.suppressed_count;
+        self.used.extend(other.used);
+        self.in_scope.extend(other.in_scope);
+        self.unreadable |= other.unreadable;
+        self
     }
 }
 
@@ -237,9 +254,29 @@ pub fn run(args: LintArgs) -> u8 {
     if args.force_exclude {
         inputs.retain(|i| !matches!(i, Input::File(p) if excluded(p)));
     }
+    let read_options = match args.vars.read_options() {
+        Ok(o) => o,
+        Err(e) => {
+            super::error(e);
+            return exit::ERROR;
+        }
+    };
     let rules = lint::ModelRules::Enabled(&loaded.settings);
-    let options_for = |rel: &Path| -> LintOptions {
-        match args.kind.map(Into::into).or_else(|| loaded.kind_of(rel)) {
+    // The kind: `--kind`, else the host's (a trust policy attribute), else `[lint.kinds]` by
+    // `file#address` or file, else read from the document.
+    let options_for = |rel: &Path, doc: &crate::document::Document| -> LintOptions<'_> {
+        let configured = || {
+            doc.address
+                .as_ref()
+                .and_then(|a| loaded.kind_of(Path::new(&format!("{}#{a}", rel.display()))))
+                .or_else(|| loaded.kind_of(rel))
+        };
+        let kind = args
+            .kind
+            .map(Into::into)
+            .or_else(|| doc.policy_kind())
+            .or_else(configured);
+        match kind {
             Some(kind) => LintOptions {
                 kind,
                 detect_trust: false,
@@ -257,33 +294,43 @@ pub fn run(args: LintArgs) -> u8 {
     let sarif = args.format == Format::Sarif;
     let lint_one = |input: &Input| -> std::io::Result<FileOutput> {
         let rel = loaded.relative(input.path());
-        let (mut report, unreadable) = lint_input(input, options_for(&rel));
-        let applied = loaded.settings.apply(&mut report, &rel);
-        let suppressions = loaded.settings.suppressions();
-        let suppressed_count = applied.suppressed.len();
-        let suppressed = if sarif {
-            applied
-                .suppressed
-                .into_iter()
-                .map(|(d, i)| Suppressed {
-                    located: Located::new(&report.source, d),
-                    reason: suppressions
-                        .get(i)
-                        .map(|s| s.reason.clone())
-                        .unwrap_or_default(),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(FileOutput {
-            suppressed,
-            suppressed_count,
-            used: applied.used,
-            in_scope: applied.in_scope,
-            unreadable,
-            ..FileOutput::new(report, args.format, &handler)?
-        })
+        let (reports, unreadable) =
+            lint_input(input, &read_options, &|doc| options_for(&rel, doc));
+        let mut merged: Option<FileOutput> = None;
+        for mut report in reports {
+            let rel = loaded.relative(Path::new(&*report.source.name));
+            let applied = loaded.settings.apply(&mut report, &rel);
+            let suppressions = loaded.settings.suppressions();
+            let suppressed_count = applied.suppressed.len();
+            let suppressed = if sarif {
+                applied
+                    .suppressed
+                    .into_iter()
+                    .map(|(d, i)| Suppressed {
+                        located: Located::new(&report.source, d),
+                        reason: suppressions
+                            .get(i)
+                            .map(|s| s.reason.clone())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let out = FileOutput {
+                suppressed,
+                suppressed_count,
+                used: applied.used,
+                in_scope: applied.in_scope,
+                unreadable,
+                ..FileOutput::new(report, args.format, &handler)?
+            };
+            merged = Some(match merged {
+                None => out,
+                Some(m) => m.merge(out),
+            });
+        }
+        Ok(merged.unwrap_or_default())
     };
 
     let files = inputs.len();
@@ -363,18 +410,23 @@ fn outputs_fail(s: &Summary, threshold: Severity) -> bool {
     }
 }
 
-fn lint_input(input: &Input, options: LintOptions) -> (FileReport, bool) {
+/// Reads a file through the document layer and lints every document it holds.
+fn lint_input<'s>(
+    input: &Input,
+    read_options: &crate::document::ReadOptions,
+    options_for: &dyn Fn(&crate::document::Document) -> LintOptions<'s>,
+) -> (Vec<FileReport>, bool) {
     match input {
         Input::File(path) => {
             let name = files::display(path);
-            match std::fs::read(path) {
-                Ok(bytes) => (lint::lint_bytes(&name, &bytes, options), false),
-                Err(e) => (lint::unreadable(&name, &e), true),
+            match crate::document::read_path(path, &name, read_options) {
+                Ok(read) => (lint::lint_read(&read, options_for), false),
+                Err(e) => (vec![lint::unreadable(&name, &e)], true),
             }
         }
         Input::Missing(path, why) => {
             let e = std::io::Error::new(std::io::ErrorKind::NotFound, why.clone());
-            (lint::unreadable(&files::display(path), &e), true)
+            (vec![lint::unreadable(&files::display(path), &e)], true)
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod select;
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use registry::{Category, Rule, RuleContext};
 
+use crate::document::{Document, Problem, ProblemKind};
 use crate::json;
 use crate::policy::{self, PolicyKind};
 use crate::source::{SourceFile, Span};
@@ -107,6 +108,126 @@ pub fn unreadable(name: &str, error: &std::io::Error) -> FileReport {
 /// Lints a document's text.
 pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
     let parsed = json::parse(&source.text);
+    let (diagnostics, sids, _) = check(&source, &parsed, options);
+    FileReport {
+        source,
+        diagnostics,
+        sids,
+    }
+}
+
+/// Lints one located document: findings in the host file's coordinates, each carrying the
+/// document's address. Also returns the typed policy, so that a loader never lowers twice.
+pub fn lint_document(
+    doc: &Document,
+    options: LintOptions,
+) -> (FileReport, Option<policy::Policy>) {
+    let (Some(source), Some(parsed)) = (&doc.source, &doc.parsed) else {
+        return (
+            FileReport {
+                source: doc.host_file.clone(),
+                diagnostics: Vec::new(),
+                sids: Vec::new(),
+            },
+            None,
+        );
+    };
+    let (mut diagnostics, mut sids, policy) = check(source, parsed, options);
+    if !doc.map.is_identity() {
+        for d in &mut diagnostics {
+            d.span = doc.map.map(d.span);
+            for l in &mut d.labels {
+                l.span = doc.map.map(l.span);
+            }
+        }
+        for (span, _) in &mut sids {
+            *span = doc.map.map(*span);
+        }
+    }
+    if doc.address.is_some() {
+        for d in &mut diagnostics {
+            d.document.clone_from(&doc.address);
+        }
+    }
+    (
+        FileReport {
+            source: doc.host_file.clone(),
+            diagnostics,
+            sids,
+        },
+        policy,
+    )
+}
+
+/// A host's own problem (an HCL syntax error, a resource whose document cannot be read) as the
+/// grammar finding it is.
+pub fn problem_diagnostic(p: &Problem) -> Diagnostic {
+    let rule = match p.kind {
+        ProblemKind::InvalidUtf8 => &g::INVALID_UTF8,
+        ProblemKind::Syntax => &g::INVALID_JSON,
+        ProblemKind::Unreadable => &g::INVALID_DOCUMENT,
+    };
+    let mut d = Diagnostic::new(rule, p.span, p.message.clone());
+    d.document.clone_from(&p.address);
+    if p.kind == ProblemKind::InvalidUtf8 {
+        d = d.help("save the file as UTF-8");
+    }
+    d
+}
+
+/// Lints every document a file holds. The first report is the file's own (its problems and
+/// the findings of the documents written in it); documents located in other files
+/// (`file("x.json")`) come in reports of their own.
+pub fn lint_read<'s>(
+    read: &crate::document::Read,
+    options_for: &dyn Fn(&Document) -> LintOptions<'s>,
+) -> Vec<FileReport> {
+    let mut reports = vec![FileReport {
+        source: read.file.clone(),
+        diagnostics: Vec::new(),
+        sids: Vec::new(),
+    }];
+    let mut add = |report: FileReport| {
+        match reports
+            .iter_mut()
+            .find(|r| r.source.name == report.source.name)
+        {
+            Some(r) => {
+                r.diagnostics.extend(report.diagnostics);
+                r.sids.extend(report.sids);
+            }
+            None => reports.push(report),
+        }
+    };
+    for p in &read.problems {
+        add(FileReport {
+            source: p.file.clone(),
+            diagnostics: vec![problem_diagnostic(p)],
+            sids: Vec::new(),
+        });
+    }
+    for doc in &read.documents {
+        add(lint_document(doc, options_for(doc)).0);
+    }
+    for r in &mut reports {
+        sort(&mut r.diagnostics);
+    }
+    reports
+}
+
+fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
+    });
+}
+
+/// Parse findings, lowering and the selected model rules over a parsed document.
+fn check(
+    source: &SourceFile,
+    parsed: &json::Parsed,
+    options: LintOptions,
+) -> (Vec<Diagnostic>, Vec<(Span, String)>, Option<policy::Policy>) {
+    let mut policy_out = None;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut sids = Vec::new();
     if parsed.bom {
@@ -138,12 +259,12 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
         );
     }
     if let Some(root) = &parsed.root {
-        check_size(&source, options.kind, parsed.bom, &mut diags);
+        check_size(source, options.kind, parsed.bom, &mut diags);
         let lowered = policy::lower(root, options.kind, options.detect_trust);
         diags.extend(lowered.diagnostics);
         let cx = RuleContext {
             policy: &lowered.policy,
-            source: &source,
+            source,
         };
         for rule in registry::all() {
             match rule.check {
@@ -155,15 +276,10 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
             d.pointer = json::pointer_for(root, d.span);
         }
         sids = statement_sids(root);
+        policy_out = Some(lowered.policy);
     }
-    diags.sort_by(|a, b| {
-        (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
-    });
-    FileReport {
-        source,
-        diagnostics: diags,
-        sids,
-    }
+    sort(&mut diags);
+    (diags, sids, policy_out)
 }
 
 /// Span and `Sid` of each statement object that has a string `Sid` (the first `Statement` and

@@ -58,7 +58,11 @@ fn to_miette(report: &FileReport, d: &Diagnostic) -> Report {
             .iter()
             .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), l.span.range())),
     );
-    let mut m = MietteDiagnostic::new(d.message.clone())
+    let message = match &d.document {
+        Some(document) => format!("{} (in `{document}`)", d.message),
+        None => d.message.clone(),
+    };
+    let mut m = MietteDiagnostic::new(message)
         .with_code(d.rule.code)
         .with_severity(severity)
         .with_labels(labels);
