@@ -21,6 +21,8 @@ pub struct PolicyArgs {
     /// The role's trust policy, for `sts:AssumeRole`.
     #[arg(long = "trust-policy", value_name = "FILE")]
     pub trust: Option<PathBuf>,
+    #[command(flatten)]
+    pub vars: super::documents::VarArgs,
 }
 
 impl PolicyArgs {
@@ -31,20 +33,22 @@ impl PolicyArgs {
             && self.trust.is_none()
     }
 
-    /// Loads and compiles every file; the first that cannot be loaded is the error.
+    /// Loads and compiles every file (or `FILE#ADDRESS` document); the first that cannot be
+    /// loaded is the error.
     pub fn load(&self) -> Result<PolicySet, LoadError> {
+        let options = self.vars.read_options().map_err(LoadError::NotFound)?;
         let mut set = PolicySet::new();
         for p in &self.control {
-            set.add_file(PolicyKind::Control, p)?;
+            set.add_file_with(PolicyKind::Control, p, &options)?;
         }
         if let Some(p) = &self.session {
-            set.add_file(PolicyKind::Session, p)?;
+            set.add_file_with(PolicyKind::Session, p, &options)?;
         }
         for p in &self.identity {
-            set.add_file(PolicyKind::Identity, p)?;
+            set.add_file_with(PolicyKind::Identity, p, &options)?;
         }
         if let Some(p) = &self.trust {
-            set.add_file(PolicyKind::Trust, p)?;
+            set.add_file_with(PolicyKind::Trust, p, &options)?;
         }
         Ok(set)
     }

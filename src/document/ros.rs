@@ -139,12 +139,18 @@ fn scalar_text(file: &SourceFile, span: Span, value: &str) -> (String, SpanMap) 
 /// The content lines of a literal block scalar at `span` (after its indentation), with their
 /// host offsets; `None` when the scalar is not one.
 fn block_lines(file: &SourceFile, span: Span) -> Option<Vec<(usize, &str)>> {
-    let text = file.text.get(span.start as usize..)?;
-    if !text.starts_with('|') {
+    let start = span.start as usize;
+    let text = file.text.get(start..)?;
+    let before = file.text.get(..start)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let header_before = before.get(..line_start).unwrap_or("").trim_end();
+    let body_at = if text.starts_with('|') {
+        start + text.find('\n')? + 1
+    } else if ["|", "|-", "|+"].iter().any(|h| header_before.ends_with(h)) {
+        line_start
+    } else {
         return None;
-    }
-    let header = text.find('\n')? + 1;
-    let body_at = span.start as usize + header;
+    };
     let body = file.text.get(body_at..)?;
     let indent = body
         .lines()

@@ -97,7 +97,9 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
             reader.document(&attr.value, address, *kind, &mut read);
         }
     }
-    read.documents.sort_by_key(|d| d.span.start);
+    // Documents written in this file first, in order; then those `file()` named.
+    read.documents
+        .sort_by_key(|d| (d.host_file.name != file.name, d.span.start));
     read
 }
 

@@ -59,7 +59,8 @@ impl Builder<'_> {
             TScalarStyle::Plain => value.len().min(rest.len()),
             TScalarStyle::Literal | TScalarStyle::Folded => {
                 // To the last line of the block: the value's lines, after the header line.
-                let lines = value.lines().count() + 1;
+                let header = usize::from(rest.starts_with(['|', '>']));
+                let lines = value.lines().count() + header;
                 let mut end = 0;
                 for (n, (i, _)) in rest.match_indices('\n').enumerate() {
                     end = i;

@@ -7,10 +7,11 @@ use super::engine;
 use super::request::Request;
 use super::response::Response;
 use super::trace::Trace;
+use crate::document::{self, Document, Read, ReadOptions};
 use crate::json;
 use crate::lint::rules::grammar as g;
 use crate::lint::{self, Category, Diagnostic, FileReport, LintOptions, Severity};
-use crate::policy::{self, PolicyKind};
+use crate::policy::PolicyKind;
 use crate::source::SourceFile;
 
 /// A document that cannot be loaded. The CLI maps every variant to exit code 2.
@@ -27,6 +28,13 @@ pub enum LoadError {
     /// A value the linter accepted but the compiler could not read (a bug guard).
     #[error("cannot compile `{name}`: {message}")]
     Compile { name: String, message: String },
+    /// `FILE#ADDRESS` names no document, or a host holds several and none was named; the
+    /// message lists what the file holds.
+    #[error("{0}")]
+    NotFound(String),
+    /// The document is an unknown value as a whole (`policy_document = var.policy`).
+    #[error("`{name}` cannot be evaluated: the document is `{what}`, not known before apply (give it with --var, or simulate the rendered plan)")]
+    Unknown { name: String, what: String },
 }
 
 impl LoadError {
@@ -101,15 +109,56 @@ impl PolicySet {
     }
 
     /// Reads, lints and compiles a file as a policy of the given layer; its path (as given) is
-    /// the name `matched[].file` shows.
+    /// the name `matched[].file` shows. The path may name a document inside a host:
+    /// `main.tf#alicloud_ram_role.runner`.
     pub fn add_file(&mut self, kind: PolicyKind, path: &Path) -> Result<(), LoadError> {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
-            path: name.clone(),
-            error,
+        self.add_file_with(kind, path, &ReadOptions::default())
+    }
+
+    /// [`PolicySet::add_file`] with values for the host's unknown parts.
+    pub fn add_file_with(
+        &mut self,
+        kind: PolicyKind,
+        path: &Path,
+        options: &ReadOptions,
+    ) -> Result<(), LoadError> {
+        let spec = path.to_string_lossy();
+        let (file, address) = document::split_address(&spec);
+        let read = document::read_path(Path::new(file), file, options).map_err(|error| {
+            LoadError::Io {
+                path: file.to_string(),
+                error,
+            }
         })?;
-        let report = lint::lint_bytes(&name, &bytes, options(kind));
-        self.add_linted(kind, name, report)
+        self.add_read(kind, &read, address)
+    }
+
+    /// Adds the document at `address` of what was read from a host (`None`: the file is one
+    /// document).
+    pub fn add_read(
+        &mut self,
+        kind: PolicyKind,
+        read: &Read,
+        address: Option<&str>,
+    ) -> Result<(), LoadError> {
+        let problems: Vec<Diagnostic> = read
+            .problems
+            .iter()
+            .filter(|p| address.is_none() || p.address.is_none() || p.address.as_deref() == address)
+            .map(lint::problem_diagnostic)
+            .collect();
+        if !problems.is_empty() {
+            let source = read.problems.first().map_or(read.file.clone(), |p| p.file.clone());
+            return Err(LoadError::Invalid(FileReport {
+                source,
+                diagnostics: problems,
+                sids: Vec::new(),
+            }));
+        }
+        let doc = read.find(address).ok_or_else(|| {
+            LoadError::NotFound(document::not_found_message(&read.file.name, address, read))
+        })?;
+        self.add_document(kind, doc)
     }
 
     /// Lints and compiles a document held in memory.
@@ -120,27 +169,43 @@ impl PolicySet {
     /// Lints and compiles a document; refuses it when the linter finds an error (duplicate keys
     /// included: the evaluator never guesses which of two values a reviewer meant).
     pub fn add_source(&mut self, kind: PolicyKind, source: SourceFile) -> Result<(), LoadError> {
-        let name = source.name.to_string();
-        let report = lint::lint_source(source, options(kind));
-        self.add_linted(kind, name, report)
+        let parsed = json::parse(&source.text);
+        let doc = Document {
+            host_file: source.clone(),
+            host: document::Host::Policy,
+            address: None,
+            kind: None,
+            span: crate::source::Span::new(0, source.text.len()),
+            source: Some(source),
+            parsed: Some(std::sync::Arc::new(parsed)),
+            map: document::SpanMap::identity(),
+            unknown: Vec::new(),
+            provenance: document::Provenance::File,
+        };
+        self.add_document(kind, &doc)
     }
 
-    fn add_linted(
-        &mut self,
-        kind: PolicyKind,
-        name: String,
-        report: FileReport,
-    ) -> Result<(), LoadError> {
+    /// Lints (grammar only) and compiles one located document, from the parse the document
+    /// layer made: nothing is parsed or lowered twice. Locations (`matched[].line`) are in the
+    /// host file.
+    pub fn add_document(&mut self, kind: PolicyKind, doc: &Document) -> Result<(), LoadError> {
+        let name = doc.display_name();
+        if doc.source.is_none() {
+            return Err(LoadError::Unknown {
+                name,
+                what: doc.unknown.join(", "),
+            });
+        }
+        let (report, policy) = lint::lint_document(doc, options(kind));
         if report.diagnostics.iter().any(refuses) {
             return Err(LoadError::Invalid(report));
         }
-        // The linter's model is not kept by `lint_source`; lowering again costs one parse of a
-        // small document, once, at load time.
-        let parsed = json::parse(&report.source.text);
-        let Some(root) = parsed.root else {
+        let Some(mut policy) = policy else {
             return Err(LoadError::Invalid(report));
         };
-        let lowered = policy::lower(&root, kind, false);
+        for st in &mut policy.statements {
+            st.span = doc.map.map(st.span);
+        }
         let layer = match kind {
             PolicyKind::Identity => &mut self.identity,
             PolicyKind::Control => &mut self.control,
@@ -148,7 +213,7 @@ impl PolicySet {
             PolicyKind::Trust => single(&mut self.trust, "trust")?,
         };
         layer
-            .add(name.clone(), report.source, &lowered.policy, &mut self.keys)
+            .add(name.clone(), report.source, &policy, &mut self.keys)
             .map_err(|message| LoadError::Compile { name, message })
     }
 

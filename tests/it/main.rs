@@ -17,4 +17,5 @@ mod cli_preflight;
 mod cli_simulate;
 mod dbs_client;
 mod eval_cases;
+mod hosts;
 mod lint_fixtures;
