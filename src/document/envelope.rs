@@ -156,7 +156,7 @@ mod tests {
         let e = text.find("\"Effect\"").unwrap_or(0);
         let span = map.map(Span::new(e, e + 8));
         assert_eq!(&host[span.range()], r#"\"Effect\""#);
-        let a = text.find('A').unwrap_or(0);
+        let a = text.rfind('A').unwrap_or(0);
         assert_eq!(&host[map.map(Span::new(a, a + 1)).range()], r"\u0041");
     }
 
