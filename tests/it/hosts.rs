@@ -228,3 +228,51 @@ fn simulate_and_preflight_take_document_addresses() {
         .unwrap();
     assert_eq!(backup["unknown"], serde_json::json!([]));
 }
+
+#[test]
+fn unknown_parts_make_simulate_indeterminate_and_vars_decide() {
+    let sim = |extra: &[&str], resource: &str| -> (i32, Value) {
+        let mut args = vec![
+            "simulate",
+            "--policy",
+            "template.yaml#BackupRole.Policies[0]",
+            "--action",
+            "oss:GetObject",
+            "--resource",
+            resource,
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let (exit, out) = run(&args);
+        let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+        (exit, json)
+    };
+    let (exit, json) = sim(&[], "acs:oss:*:*:mybucket/a.txt");
+    assert_eq!((exit, json["decision"].as_str()), (3, Some("Indeterminate")));
+    let (exit, json) = sim(&["--var", "BucketName=mybucket"], "acs:oss:*:*:mybucket/a.txt");
+    assert_eq!((exit, json["decision"].as_str()), (0, Some("Allow")));
+    let (exit, json) = sim(&["--var", "BucketName=other"], "acs:oss:*:*:mybucket/a.txt");
+    assert_eq!((exit, json["decision"].as_str()), (1, Some("ImplicitDeny")));
+    // No value of the unknown part could match another service's resource.
+    let (exit, json) = sim(&[], "acs:ecs:*:*:instance/i-1");
+    assert_eq!((exit, json["decision"].as_str()), (1, Some("ImplicitDeny")));
+}
+
+#[test]
+fn preflight_takes_a_plan_address() {
+    let (exit, out) = run(&[
+        "preflight",
+        "--api",
+        "StartBackupPlan",
+        "--region",
+        "cn-hangzhou",
+        "--account",
+        "1234567890123456",
+        "--param",
+        "BackupPlanId=dbsplan1",
+        "--policy",
+        "plan.json#alicloud_ram_policy.root",
+    ]);
+    assert_eq!(exit, 0, "{out}");
+}
