@@ -30,6 +30,9 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
                 if let Some(docs) = envelope::read(&file, root) {
                     return read(Host::Envelope, docs);
                 }
+                if file.name.to_ascii_lowercase().ends_with(".tf.json") {
+                    return read(Host::Terraform, terraform_json(&file, root));
+                }
             }
             Value::String(_) if parsed.errors.is_empty() => {
                 let doc = envelope::string_document(&file, Host::JsonString, None, None, root);
@@ -39,6 +42,39 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
         }
     }
     read(Host::Policy, vec![whole_file(&file, parsed)])
+}
+
+/// Terraform's JSON syntax: `{"resource": {TYPE: {NAME: {ATTR: "..."}}}}`; a document is a
+/// JSON string whose `${...}` parts are unknown.
+fn terraform_json(file: &SourceFile, root: &json::Node) -> Vec<Document> {
+    let members = |n: &json::Node| match &n.value {
+        Value::Object(ms) => ms.clone(),
+        _ => Vec::new(),
+    };
+    let mut docs = Vec::new();
+    for top in members(root).iter().filter(|m| m.key == "resource") {
+        for ty in members(&top.value) {
+            let attrs = super::terraform::document_attributes(&ty.key);
+            for name in members(&ty.value) {
+                for (attr, kind) in attrs {
+                    let Some(value) = members(&name.value).into_iter().find(|m| m.key == *attr)
+                    else {
+                        continue;
+                    };
+                    if let Value::String(_) = value.value.value {
+                        docs.push(envelope::string_document(
+                            file,
+                            Host::Terraform,
+                            Some(format!("{}.{}", ty.key, name.key)),
+                            *kind,
+                            &value.value,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    docs
 }
 
 /// The file is the document: no copy, no map, the parse kept.

@@ -133,6 +133,10 @@ pub fn lint_document(
         );
     };
     let (mut diagnostics, mut sids, policy) = check(source, parsed, options);
+    if !doc.unknown.is_empty() {
+        // A rule that judges a value cannot judge one its host left unknown.
+        diagnostics.retain(|d| !judges_unknown_value(source.slice(d.span)));
+    }
     if !doc.map.is_identity() {
         for d in &mut diagnostics {
             d.span = doc.map.map(d.span);
@@ -213,6 +217,12 @@ pub fn lint_read<'s>(
         sort(&mut r.diagnostics);
     }
     reports
+}
+
+/// Whether a finding's text is one string value holding an unknown part (`"${var.arn}"`,
+/// `"acs:ecs:${var.region}:..."`): findings about statements or objects are kept.
+fn judges_unknown_value(text: &str) -> bool {
+    text.len() >= 2 && text.starts_with('"') && text.ends_with('"') && text.contains("${")
 }
 
 fn sort(diags: &mut [Diagnostic]) {

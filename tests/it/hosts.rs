@@ -276,3 +276,108 @@ fn preflight_takes_a_plan_address() {
     ]);
     assert_eq!(exit, 0, "{out}");
 }
+
+#[test]
+fn rules_that_need_a_value_skip_unknown_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let tf = dir.path().join("u.tf");
+    std::fs::write(
+        &tf,
+        r#"resource "alicloud_ram_policy" "u" {
+  policy_document = <<EOT
+{
+  "Version": "1",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["ecs:${var.op}", "${var.action}"],
+      "Resource": ["acs:ecs:${var.region}:${var.account}:instance/*", "${var.arn}"],
+      "Condition": {"IpAddress": {"acs:SourceIp": "${var.cidr}"}, "StringEquals": {"${var.key}": "x"}, "Bool": {"acs:MFAPresent": "${var.mfa}"}}
+    }
+  ]
+}
+EOT
+}
+"#,
+    )
+    .unwrap();
+    let out = common::ramguard()
+        .args(["lint", "--format", "json"])
+        .arg(&tf)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for grammar in ["RG028", "RG029", "RG031", "RG032"] {
+        assert!(!codes.contains(&grammar), "{codes:?}");
+    }
+}
+
+#[test]
+fn terraform_json_syntax() {
+    let (exit, diags) = lint("roles.tf.json");
+    assert_eq!(exit, 1);
+    let d = find(&diags, "RG015", "alicloud_ram_role.ops");
+    assert_eq!(pos(d), at("roles.tf.json", "\\\"Alow\\\"", 0));
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+}
+
+#[test]
+fn config_kinds_and_suppressions_by_document_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = |effect: &str| {
+        format!(r#"{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"{effect}\", \"Action\": \"oss:GetObject\", \"Resource\": \"*\"}}]}}"#)
+    };
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "resource \"alicloud_ram_policy\" \"a\" {{\n  policy_document = \"{}\"\n}}\n\nresource \"alicloud_ram_policy\" \"b\" {{\n  policy_document = \"{}\"\n}}\n",
+            doc("allow"),
+            doc("allow")
+        ),
+    )
+    .unwrap();
+    let trust = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#;
+    let envelope = serde_json::json!({"PolicyVersion": {"PolicyDocument": trust, "VersionId": "v1"}});
+    std::fs::write(dir.path().join("r.json"), envelope.to_string()).unwrap();
+    std::fs::write(
+        dir.path().join("ramguard.toml"),
+        r#"[lint.kinds]
+"r.json#/PolicyVersion/PolicyDocument" = "trust"
+
+[[suppress]]
+code = "RG015"
+path = "main.tf"
+document = "alicloud_ram_policy.a"
+reason = "accepted in the test"
+"#,
+    )
+    .unwrap();
+    let out = common::ramguard()
+        .args(["lint", "--format", "json", "main.tf", "r.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["document"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(found.contains(&("RG015".into(), "alicloud_ram_policy.b".into())), "{found:?}");
+    assert!(!found.contains(&("RG015".into(), "alicloud_ram_policy.a".into())), "{found:?}");
+    // Read as a trust policy: no Principal is the finding, not a missing Resource.
+    assert!(found.iter().any(|(c, _)| c == "RG022"), "{found:?}");
+    assert!(!found.iter().any(|(c, _)| c == "RG018"), "{found:?}");
+}
