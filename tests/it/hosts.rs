@@ -381,3 +381,39 @@ reason = "accepted in the test"
     assert!(found.iter().any(|(c, _)| c == "RG022"), "{found:?}");
     assert!(!found.iter().any(|(c, _)| c == "RG018"), "{found:?}");
 }
+
+#[test]
+fn ros_embedded_terraform_is_read_and_located_in_the_template() {
+    let (exit, diags) = lint("ros-terraform.yaml");
+    assert_eq!(exit, 1);
+    let d = find(&diags, "RG014", "main.tf/alicloud_ram_policy.embedded");
+    assert_eq!(d["file"], "ros-terraform.yaml");
+    assert_eq!(pos(d), at("ros-terraform.yaml", "\"Resourse\"", 0));
+}
+
+/// A 10,000-line `.tf` with 1,000 policies: every one is found (the time is in the README).
+#[test]
+fn a_large_terraform_file_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..1000 {
+        text.push_str(&format!(
+            "resource \"alicloud_ram_policy\" \"p{i}\" {{\n  policy_name     = \"p{i}\"\n  policy_document = <<EOF\n{{\n  \"Version\": \"1\",\n  \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:b{i}/*\"}}]\n}}\nEOF\n}}\n\n"
+        ));
+    }
+    assert!(text.lines().count() >= 10_000);
+    std::fs::write(dir.path().join("big.tf"), &text).unwrap();
+    let out = common::ramguard()
+        .args(["documents", "--format", "json", "big.tf"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["documents"].as_array().unwrap().len(), 1000);
+    let out = common::ramguard()
+        .args(["lint", "big.tf"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
