@@ -294,8 +294,7 @@ pub fn run(args: LintArgs) -> u8 {
     let sarif = args.format == Format::Sarif;
     let lint_one = |input: &Input| -> std::io::Result<FileOutput> {
         let rel = loaded.relative(input.path());
-        let (reports, unreadable) =
-            lint_input(input, &read_options, &|doc| options_for(&rel, doc));
+        let (reports, unreadable) = lint_input(input, &read_options, &|doc| options_for(&rel, doc));
         let mut merged: Option<FileOutput> = None;
         for mut report in reports {
             let rel = loaded.relative(Path::new(&*report.source.name));

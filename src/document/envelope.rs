@@ -32,7 +32,10 @@ pub fn decode(host: &str, node: &Node, out: &mut Builder) {
         out.copy(raw.get(run..i).unwrap_or(""), start + run);
         let (ch, len) = escape(raw, i);
         let mut buf = [0u8; 4];
-        out.emit(ch.encode_utf8(&mut buf), Span::new(start + i, start + i + len));
+        out.emit(
+            ch.encode_utf8(&mut buf),
+            Span::new(start + i, start + i + len),
+        );
         i += len;
         run = i;
     }

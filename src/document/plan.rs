@@ -22,7 +22,7 @@ fn items(node: Option<&Node>) -> &[Node] {
     }
 }
 
-fn string<'a>(node: Option<&'a Node>) -> Option<&'a str> {
+fn string(node: Option<&Node>) -> Option<&str> {
     match node.map(|n| &n.value) {
         Some(Value::String(s)) => Some(s),
         _ => None,
@@ -59,7 +59,7 @@ pub fn read(file: SourceFile, root: &Node) -> Read {
         }
         modules.extend(items(get(module, "child_modules")).iter().rev());
     }
-    documents.sort_by(|a, b| a.span.start.cmp(&b.span.start));
+    documents.sort_by_key(|d| d.span.start);
     Read {
         file,
         host: Host::TerraformPlan,
@@ -101,7 +101,12 @@ fn read_resource(
             address.to_string()
         };
         match values.and_then(|v| get(v, attr)) {
-            Some(node @ Node { value: Value::String(s), .. }) if !s.is_empty() => {
+            Some(
+                node @ Node {
+                    value: Value::String(s),
+                    ..
+                },
+            ) if !s.is_empty() => {
                 out.push(envelope::string_document(
                     file,
                     Host::TerraformPlan,

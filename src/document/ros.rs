@@ -58,7 +58,11 @@ pub fn read_tree(file: SourceFile, root: &Tree, dir: Option<&Path>, options: &Re
     };
     if let Some(Tree::Object(resources, _)) = root.get("Resources") {
         for res in resources {
-            let ty = res.value.get("Type").and_then(Tree::as_known_str).unwrap_or_default();
+            let ty = res
+                .value
+                .get("Type")
+                .and_then(Tree::as_known_str)
+                .unwrap_or_default();
             let Some(props) = res.value.get("Properties") else {
                 continue;
             };
@@ -88,7 +92,10 @@ pub fn read_tree(file: SourceFile, root: &Tree, dir: Option<&Path>, options: &Re
             }
         }
     }
-    let transform = root.get("Transform").and_then(Tree::as_known_str).unwrap_or_default();
+    let transform = root
+        .get("Transform")
+        .and_then(Tree::as_known_str)
+        .unwrap_or_default();
     if transform.starts_with("Aliyun::Terraform") {
         if let Some(Tree::Object(files, _)) = root.get("Workspace") {
             for f in files.iter().filter(|f| f.key.ends_with(".tf")) {
@@ -100,19 +107,41 @@ pub fn read_tree(file: SourceFile, root: &Tree, dir: Option<&Path>, options: &Re
     read
 }
 
-fn document(file: &SourceFile, address: String, kind: &'static str, doc: &Tree, vars: &Vars) -> Document {
+fn document(
+    file: &SourceFile,
+    address: String,
+    kind: &'static str,
+    doc: &Tree,
+    vars: &Vars,
+) -> Document {
     let span = doc.span();
     // A document written as a JSON string (in a YAML block scalar, or quoted).
     if let Some(text) = doc.as_known_str() {
         let (text, map) = scalar_text(file, span, &text);
         let unknown = super::envelope::unknown_parts(&text);
-        return Document::built(file, Host::Ros, Some(address), Some(kind), span, (text, map), unknown);
+        return Document::built(
+            file,
+            Host::Ros,
+            Some(address),
+            Some(kind),
+            span,
+            (text, map),
+            unknown,
+        );
     }
     let resolved = resolve(doc, vars);
     let mut b = Builder::new();
     let mut unknown = Vec::new();
     tree::render(&resolved, &mut b, &mut unknown);
-    Document::built(file, Host::Ros, Some(address), Some(kind), span, b.finish(), unknown)
+    Document::built(
+        file,
+        Host::Ros,
+        Some(address),
+        Some(kind),
+        span,
+        b.finish(),
+        unknown,
+    )
 }
 
 /// A string value's text with a map into the host: line by line for a block scalar whose lines
@@ -261,10 +290,9 @@ fn intrinsic(name: &str, arg: &Tree, span: Span, vars: &Vars) -> Tree {
             Tree::Str(pieces, span)
         }
         "Fn::Join" => {
-            let (Some(delim), Some(Tree::Array(parts, _))) = (
-                arg_at(arg, 0).and_then(Tree::as_known_str),
-                arg_at(arg, 1),
-            ) else {
+            let (Some(delim), Some(Tree::Array(parts, _))) =
+                (arg_at(arg, 0).and_then(Tree::as_known_str), arg_at(arg, 1))
+            else {
                 return Tree::unknown("Fn::Join", span);
             };
             let mut pieces = Vec::new();

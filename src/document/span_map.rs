@@ -68,10 +68,7 @@ impl SpanMap {
         } else {
             self.offset(span.end, true).max(start)
         };
-        Span {
-            start,
-            end,
-        }
+        Span { start, end }
     }
 
     /// Maps one offset; `end` picks the segment that ends at a boundary rather than the one

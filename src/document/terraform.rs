@@ -56,7 +56,10 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
         Ok(b) => b,
         Err(e) => {
             let at = e.location().offset().min(file.text.len());
-            let end = file.text[at..]
+            let end = file
+                .text
+                .get(at..)
+                .unwrap_or("")
                 .chars()
                 .next()
                 .map_or(at, |c| at + c.len_utf8());
@@ -170,7 +173,9 @@ impl Reader<'_> {
                         tree::render(&tree, &mut b, &mut unknown);
                         built(read, b, unknown);
                     }
-                    None => self.unreadable(read, &address, span, "`jsonencode()` needs an argument"),
+                    None => {
+                        self.unreadable(read, &address, span, "`jsonencode()` needs an argument")
+                    }
                 }
             }
             Expression::FuncCall(call)
@@ -219,14 +224,15 @@ impl Reader<'_> {
                 }
             }
             Expression::Parenthesis(p) => self.document(p.inner(), address, kind, read),
-            Expression::Number(_) | Expression::Bool(_) | Expression::Array(_) | Expression::Object(_) => {
-                self.unreadable(
-                    read,
-                    &address,
-                    span,
-                    "the document must be a string (a heredoc, a quoted string or `jsonencode(...)`)",
-                )
-            }
+            Expression::Number(_)
+            | Expression::Bool(_)
+            | Expression::Array(_)
+            | Expression::Object(_) => self.unreadable(
+                read,
+                &address,
+                span,
+                "the document must be a string (a heredoc, a quoted string or `jsonencode(...)`)",
+            ),
             Expression::Null(_) => {}
             _ => read.documents.push(Document::opaque(
                 self.file,
@@ -272,7 +278,12 @@ impl Reader<'_> {
         let text = match std::fs::read_to_string(&full) {
             Ok(t) => t,
             Err(e) => {
-                return self.unreadable(read, &address, span, &format!("cannot read `{shown}`: {e}"));
+                return self.unreadable(
+                    read,
+                    &address,
+                    span,
+                    &format!("cannot read `{shown}`: {e}"),
+                );
             }
         };
         let target = SourceFile::new(shown, text);
@@ -327,7 +338,9 @@ impl Reader<'_> {
             Expression::Null(_) => Tree::Null(span),
             Expression::Bool(b) => Tree::Bool(*b.value(), span),
             Expression::Number(n) => Tree::Number(n.value().to_string(), span),
-            Expression::String(_) | Expression::StringTemplate(_) | Expression::HeredocTemplate(_) => {
+            Expression::String(_)
+            | Expression::StringTemplate(_)
+            | Expression::HeredocTemplate(_) => {
                 let mut t = Template::new(self.vars);
                 t.raw = true;
                 match expr {
@@ -349,7 +362,11 @@ impl Reader<'_> {
                             ObjectKey::Expression(e) => {
                                 let t = self.tree(e);
                                 let ks = t.span();
-                                (t.as_known_str().unwrap_or_else(|| self.text(ks).to_string()), ks)
+                                (
+                                    t.as_known_str()
+                                        .unwrap_or_else(|| self.text(ks).to_string()),
+                                    ks,
+                                )
                             }
                         };
                         Member {
@@ -420,7 +437,9 @@ impl Reader<'_> {
                 let ms_p = principals
                     .into_iter()
                     .map(|(entity, ps, mut ids)| {
-                        ids.sort_by_key(|t| std::cmp::Reverse(t.as_known_str().unwrap_or_default()));
+                        ids.sort_by_key(|t| {
+                            std::cmp::Reverse(t.as_known_str().unwrap_or_default())
+                        });
                         member(&entity, ps, Tree::Array(ids, ps))
                     })
                     .collect();
@@ -429,9 +448,14 @@ impl Reader<'_> {
             let mut ops: Vec<(String, Span, Vec<Member>)> = Vec::new();
             for c in st.body.get_blocks("condition") {
                 let cs = span_of(c.span());
-                let text = |k| attr(&c.body, k).and_then(|t| t.as_known_str()).unwrap_or_default();
+                let text = |k| {
+                    attr(&c.body, k)
+                        .and_then(|t| t.as_known_str())
+                        .unwrap_or_default()
+                };
                 let (op, var) = (text("operator"), text("variable"));
-                let values = attr(&c.body, "values").map_or(Tree::Array(Vec::new(), cs), one_or_all);
+                let values =
+                    attr(&c.body, "values").map_or(Tree::Array(Vec::new(), cs), one_or_all);
                 let m = member(&var, cs, values);
                 match ops.iter_mut().find(|(o, _, _)| *o == op) {
                     Some((_, _, vars)) => vars.push(m),
@@ -519,7 +543,11 @@ impl<'a> Template<'a> {
 
     /// A `${...}` part at `span` whose expression is `expr`.
     fn interpolation(&mut self, expr: &str, span: Span) {
-        let expr = expr.trim().trim_start_matches('~').trim_end_matches('~').trim();
+        let expr = expr
+            .trim()
+            .trim_start_matches('~')
+            .trim_end_matches('~')
+            .trim();
         // `file()` paths are relative to the module, which is the host's directory.
         let here = matches!(expr, "path.module" | "path.root" | "path.cwd").then_some(".");
         if let Some(value) = here.or_else(|| self.vars.get(expr)) {
@@ -530,7 +558,7 @@ impl<'a> Template<'a> {
             }
             let text = if self.in_string {
                 let quoted = tree::json_string(&value);
-                quoted[1..quoted.len() - 1].to_string()
+                quoted.get(1..quoted.len() - 1).unwrap_or("").to_string()
             } else {
                 value
             };
@@ -586,7 +614,10 @@ impl<'a> Template<'a> {
             if line_start {
                 line_start = false;
                 let mut j = i;
-                while j < end && j - i < indent.unwrap_or(0) && matches!(bytes.get(j), Some(b' ' | b'\t')) {
+                while j < end
+                    && j - i < indent.unwrap_or(0)
+                    && matches!(bytes.get(j), Some(b' ' | b'\t'))
+                {
                     j += 1;
                 }
                 i = j;

@@ -157,7 +157,10 @@ pub fn render(tree: &Tree, out: &mut Builder, unknown: &mut Vec<String>) {
 /// The first and last byte of a container's span, what its brackets map to.
 fn ends(s: Span) -> (Span, Span) {
     let first = Span::new(s.start as usize, (s.start + 1).min(s.end) as usize);
-    let last = Span::new(s.end.saturating_sub(1).max(s.start) as usize, s.end as usize);
+    let last = Span::new(
+        s.end.saturating_sub(1).max(s.start) as usize,
+        s.end as usize,
+    );
     (first, last)
 }
 
@@ -184,7 +187,10 @@ mod tests {
                     key_span: sp(20, 21),
                     value: Tree::Array(
                         vec![Tree::Str(
-                            vec![Piece::Text("acs:oss:*:".into()), Piece::Unknown("var.a".into())],
+                            vec![
+                                Piece::Text("acs:oss:*:".into()),
+                                Piece::Unknown("var.a".into()),
+                            ],
                             sp(30, 40),
                         )],
                         sp(25, 45),

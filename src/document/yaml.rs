@@ -45,7 +45,11 @@ impl Builder<'_> {
         let rest = self.text.get(start..).unwrap_or("");
         let len = match style {
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
-                let q = if style == TScalarStyle::SingleQuoted { '\'' } else { '"' };
+                let q = if style == TScalarStyle::SingleQuoted {
+                    '\''
+                } else {
+                    '"'
+                };
                 let mut escaped = false;
                 rest.char_indices()
                     .skip(1)
@@ -117,14 +121,12 @@ impl MarkedEventReceiver for Builder<'_> {
         let at = self.offset(&mark);
         let map = matches!(ev, Event::MappingStart(..));
         match ev {
-            Event::MappingStart(_, tag) | Event::SequenceStart(_, tag) => {
-                self.stack.push(Open {
-                    start: at,
-                    map,
-                    tag,
-                    items: Vec::new(),
-                })
-            }
+            Event::MappingStart(_, tag) | Event::SequenceStart(_, tag) => self.stack.push(Open {
+                start: at,
+                map,
+                tag,
+                items: Vec::new(),
+            }),
             Event::MappingEnd | Event::SequenceEnd => {
                 let Some(open) = self.stack.pop() else { return };
                 let end = self
@@ -190,7 +192,12 @@ pub fn parse(text: &str) -> Result<Option<Tree>, (Span, String)> {
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut b, false) {
         let at = b.offset(e.marker()).min(text.len());
-        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        let end = text
+            .get(at..)
+            .unwrap_or("")
+            .chars()
+            .next()
+            .map_or(at, |c| at + c.len_utf8());
         return Err((Span::new(at, end), format!("invalid YAML: {}", e.info())));
     }
     Ok(b.root)
@@ -260,7 +267,10 @@ mod tests {
         let b = a.get("b").expect("b");
         assert_eq!(&text[b.span().range()], "'x'");
         let c = a.get("c").expect("c");
-        assert_eq!(c.get("Ref").and_then(Tree::as_known_str).as_deref(), Some("Bucket"));
+        assert_eq!(
+            c.get("Ref").and_then(Tree::as_known_str).as_deref(),
+            Some("Bucket")
+        );
         assert!(matches!(a.get("d"), Some(Tree::Array(items, _)) if items.len() == 2));
         assert!(parse("a: [1\n").is_err());
     }

@@ -124,12 +124,11 @@ impl PolicySet {
     ) -> Result<(), LoadError> {
         let spec = path.to_string_lossy();
         let (file, address) = document::split_address(&spec);
-        let read = document::read_path(Path::new(file), file, options).map_err(|error| {
-            LoadError::Io {
+        let read =
+            document::read_path(Path::new(file), file, options).map_err(|error| LoadError::Io {
                 path: file.to_string(),
                 error,
-            }
-        })?;
+            })?;
         self.add_read(kind, &read, address)
     }
 
@@ -148,7 +147,10 @@ impl PolicySet {
             .map(lint::problem_diagnostic)
             .collect();
         if !problems.is_empty() {
-            let source = read.problems.first().map_or(read.file.clone(), |p| p.file.clone());
+            let source = read
+                .problems
+                .first()
+                .map_or(read.file.clone(), |p| p.file.clone());
             return Err(LoadError::Invalid(FileReport {
                 source,
                 diagnostics: problems,

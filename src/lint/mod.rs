@@ -118,10 +118,7 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
 
 /// Lints one located document: findings in the host file's coordinates, each carrying the
 /// document's address. Also returns the typed policy, so that a loader never lowers twice.
-pub fn lint_document(
-    doc: &Document,
-    options: LintOptions,
-) -> (FileReport, Option<policy::Policy>) {
+pub fn lint_document(doc: &Document, options: LintOptions) -> (FileReport, Option<policy::Policy>) {
     let (Some(source), Some(parsed)) = (&doc.source, &doc.parsed) else {
         return (
             FileReport {
@@ -191,17 +188,15 @@ pub fn lint_read<'s>(
         diagnostics: Vec::new(),
         sids: Vec::new(),
     }];
-    let mut add = |report: FileReport| {
-        match reports
-            .iter_mut()
-            .find(|r| r.source.name == report.source.name)
-        {
-            Some(r) => {
-                r.diagnostics.extend(report.diagnostics);
-                r.sids.extend(report.sids);
-            }
-            None => reports.push(report),
+    let mut add = |report: FileReport| match reports
+        .iter_mut()
+        .find(|r| r.source.name == report.source.name)
+    {
+        Some(r) => {
+            r.diagnostics.extend(report.diagnostics);
+            r.sids.extend(report.sids);
         }
+        None => reports.push(report),
     };
     for p in &read.problems {
         add(FileReport {

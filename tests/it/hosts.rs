@@ -40,7 +40,10 @@ fn at(file: &str, needle: &str, nth: usize) -> (u64, u64) {
         .unwrap_or_else(|| panic!("`{needle}` not in {file}"));
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
     (line as u64, col as u64)
 }
 
@@ -105,7 +108,10 @@ fn plan_documents_by_resource_address() {
     assert_eq!(exit, 0, "{out}");
     let json: Value = serde_json::from_str(&out).unwrap();
     let docs = json["documents"].as_array().unwrap();
-    let addresses: Vec<&str> = docs.iter().map(|d| d["address"].as_str().unwrap()).collect();
+    let addresses: Vec<&str> = docs
+        .iter()
+        .map(|d| d["address"].as_str().unwrap())
+        .collect();
     assert_eq!(
         addresses,
         [
@@ -130,10 +136,11 @@ fn ros_yaml_templates() {
     let d = find(&diags, "RG014", "Guard");
     assert_eq!(pos(d), at("template.yaml", "\"Conditon\"", 0));
     // `!Sub` and `Fn::Join` with `Ref` are unknown parts, not findings.
-    assert!(diags
-        .iter()
-        .all(|d| !d["document"].as_str().unwrap_or("").starts_with("BackupRole.A")
-            && d["document"] != "BackupRole.Policies[0]"));
+    assert!(diags.iter().all(|d| !d["document"]
+        .as_str()
+        .unwrap_or("")
+        .starts_with("BackupRole.A")
+        && d["document"] != "BackupRole.Policies[0]"));
     let (_, out) = run(&["documents", "--format", "json", "template.yaml"]);
     let json: Value = serde_json::from_str(&out).unwrap();
     let docs = json["documents"].as_array().unwrap();
@@ -183,7 +190,10 @@ fn simulate_and_preflight_take_document_addresses() {
     assert_eq!(exit, 0, "{out}");
     let json: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["decision"], "Allow");
-    assert_eq!(json["matched"][0]["line"], at("main.tf", "statement {", 0).0);
+    assert_eq!(
+        json["matched"][0]["line"],
+        at("main.tf", "statement {", 0).0
+    );
 
     let (exit, out) = run(&[
         "simulate",
@@ -249,8 +259,14 @@ fn unknown_parts_make_simulate_indeterminate_and_vars_decide() {
         (exit, json)
     };
     let (exit, json) = sim(&[], "acs:oss:*:*:mybucket/a.txt");
-    assert_eq!((exit, json["decision"].as_str()), (3, Some("Indeterminate")));
-    let (exit, json) = sim(&["--var", "BucketName=mybucket"], "acs:oss:*:*:mybucket/a.txt");
+    assert_eq!(
+        (exit, json["decision"].as_str()),
+        (3, Some("Indeterminate"))
+    );
+    let (exit, json) = sim(
+        &["--var", "BucketName=mybucket"],
+        "acs:oss:*:*:mybucket/a.txt",
+    );
     assert_eq!((exit, json["decision"].as_str()), (0, Some("Allow")));
     let (exit, json) = sim(&["--var", "BucketName=other"], "acs:oss:*:*:mybucket/a.txt");
     assert_eq!((exit, json["decision"].as_str()), (1, Some("ImplicitDeny")));
@@ -331,7 +347,9 @@ fn terraform_json_syntax() {
 fn config_kinds_and_suppressions_by_document_address() {
     let dir = tempfile::tempdir().unwrap();
     let doc = |effect: &str| {
-        format!(r#"{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"{effect}\", \"Action\": \"oss:GetObject\", \"Resource\": \"*\"}}]}}"#)
+        format!(
+            r#"{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"{effect}\", \"Action\": \"oss:GetObject\", \"Resource\": \"*\"}}]}}"#
+        )
     };
     std::fs::write(
         dir.path().join("main.tf"),
@@ -342,8 +360,10 @@ fn config_kinds_and_suppressions_by_document_address() {
         ),
     )
     .unwrap();
-    let trust = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#;
-    let envelope = serde_json::json!({"PolicyVersion": {"PolicyDocument": trust, "VersionId": "v1"}});
+    let trust =
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#;
+    let envelope =
+        serde_json::json!({"PolicyVersion": {"PolicyDocument": trust, "VersionId": "v1"}});
     std::fs::write(dir.path().join("r.json"), envelope.to_string()).unwrap();
     std::fs::write(
         dir.path().join("ramguard.toml"),
@@ -375,8 +395,14 @@ reason = "accepted in the test"
             )
         })
         .collect();
-    assert!(found.contains(&("RG015".into(), "alicloud_ram_policy.b".into())), "{found:?}");
-    assert!(!found.contains(&("RG015".into(), "alicloud_ram_policy.a".into())), "{found:?}");
+    assert!(
+        found.contains(&("RG015".into(), "alicloud_ram_policy.b".into())),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&("RG015".into(), "alicloud_ram_policy.a".into())),
+        "{found:?}"
+    );
     // Read as a trust policy: no Principal is the finding, not a missing Resource.
     assert!(found.iter().any(|(c, _)| c == "RG022"), "{found:?}");
     assert!(!found.iter().any(|(c, _)| c == "RG018"), "{found:?}");
@@ -415,5 +441,10 @@ fn a_large_terraform_file_is_read_whole() {
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
