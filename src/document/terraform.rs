@@ -92,6 +92,22 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
             .iter()
             .filter_map(|(a, k)| block.body.get_attribute(a).map(|attr| (attr, *k)))
             .collect();
+        if present.is_empty() {
+            if let Some(tree) = reader.deprecated_document(ty.as_str(), block) {
+                let mut b = Builder::new();
+                let mut unknown = Vec::new();
+                tree::render(&tree, &mut b, &mut unknown);
+                read.documents.push(Document::built(
+                    &file,
+                    Host::Terraform,
+                    Some(format!("{}.{}", ty.as_str(), name.as_str())),
+                    attrs.first().and_then(|(_, k)| *k),
+                    span_of(block.span()),
+                    b.finish(),
+                    unknown,
+                ));
+            }
+        }
         for (attr, kind) in &present {
             let mut address = format!("{}.{}", ty.as_str(), name.as_str());
             if present.len() > 1 {
@@ -387,6 +403,69 @@ impl Reader<'_> {
                 }
             }
         }
+    }
+
+    /// The deprecated arguments the provider assembles a document from: `alicloud_ram_policy`
+    /// `statement` blocks (`{"Statement":[{"Effect","Action","Resource"}],"Version":"1"}`, lists
+    /// always arrays) and `alicloud_ram_role` `services` / `ram_users` (an `sts:AssumeRole`
+    /// statement with `Principal` `Service` then `RAM`).
+    fn deprecated_document(&self, ty: &str, block: &Block) -> Option<Tree> {
+        let block_span = span_of(block.span());
+        let member = |key: &str, value: Tree| Member {
+            key: key.to_string(),
+            key_span: value.span(),
+            value,
+        };
+        let attr = |body: &Body, key: &str| body.get_attribute(key).map(|a| self.tree(&a.value));
+        let statements = match ty {
+            "alicloud_ram_policy" => {
+                let sts: Vec<Tree> = block
+                    .body
+                    .get_blocks("statement")
+                    .map(|st| {
+                        let ms = [
+                            ("effect", "Effect"),
+                            ("action", "Action"),
+                            ("resource", "Resource"),
+                        ]
+                        .iter()
+                        .filter_map(|(hcl, json)| attr(&st.body, hcl).map(|v| member(json, v)))
+                        .collect();
+                        Tree::Object(ms, span_of(st.span()))
+                    })
+                    .collect();
+                if sts.is_empty() {
+                    return None;
+                }
+                sts
+            }
+            "alicloud_ram_role" => {
+                let principals: Vec<Member> = [("services", "Service"), ("ram_users", "RAM")]
+                    .iter()
+                    .filter_map(|(hcl, json)| attr(&block.body, hcl).map(|v| member(json, v)))
+                    .collect();
+                if principals.is_empty() {
+                    return None;
+                }
+                vec![Tree::Object(
+                    vec![
+                        member("Effect", Tree::text("Allow", block_span)),
+                        member("Action", Tree::text("sts:AssumeRole", block_span)),
+                        member("Principal", Tree::Object(principals, block_span)),
+                    ],
+                    block_span,
+                )]
+            }
+            _ => return None,
+        };
+        let version = attr(&block.body, "version").unwrap_or_else(|| Tree::text("1", block_span));
+        Some(Tree::Object(
+            vec![
+                member("Statement", Tree::Array(statements, block_span)),
+                member("Version", version),
+            ],
+            block_span,
+        ))
     }
 
     /// The data source's `document`, as the provider renders it: `Statement` then `Version`;

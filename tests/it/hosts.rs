@@ -448,3 +448,16 @@ fn a_large_terraform_file_is_read_whole() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn deprecated_statement_blocks_and_role_services() {
+    let (exit, diags) = lint("legacy.tf");
+    assert_eq!(exit, 1);
+    let d = find(&diags, "RG015", "alicloud_ram_policy.legacy");
+    assert_eq!(pos(d), at("legacy.tf", "\"Alow\"", 0));
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    // The role's `services` make a trust policy that lints clean (only the policy's finding).
+    let (_, out) = run(&["documents", "--format", "json", "legacy.tf"]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["documents"][1]["kind"], "trust");
+}
