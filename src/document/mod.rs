@@ -148,6 +148,31 @@ impl Document {
         }
     }
 
+    /// A document held in memory as its own text (fetched from the account, given on standard
+    /// input): the host is the text itself.
+    pub fn from_text(
+        name: &str,
+        text: &str,
+        host: Host,
+        kind: Option<&'static str>,
+        provenance: Provenance,
+    ) -> Document {
+        let file = SourceFile::new(name, text);
+        let parsed = json::parse(&file.text);
+        Document {
+            host_file: file.clone(),
+            host,
+            address: None,
+            kind,
+            span: Span::new(0, file.text.len()),
+            source: Some(file),
+            parsed: Some(Arc::new(parsed)),
+            map: SpanMap::identity(),
+            unknown: Vec::new(),
+            provenance,
+        }
+    }
+
     /// A document that is unknown as a whole (`var.policy`).
     pub(crate) fn opaque(
         host_file: &SourceFile,

@@ -8,7 +8,6 @@ use super::request::Request;
 use super::response::Response;
 use super::trace::Trace;
 use crate::document::{self, Document, Read, ReadOptions};
-use crate::json;
 use crate::lint::rules::grammar as g;
 use crate::lint::{self, Category, Diagnostic, FileReport, LintOptions, Severity};
 use crate::policy::PolicyKind;
@@ -171,19 +170,13 @@ impl PolicySet {
     /// Lints and compiles a document; refuses it when the linter finds an error (duplicate keys
     /// included: the evaluator never guesses which of two values a reviewer meant).
     pub fn add_source(&mut self, kind: PolicyKind, source: SourceFile) -> Result<(), LoadError> {
-        let parsed = json::parse(&source.text);
-        let doc = Document {
-            host_file: source.clone(),
-            host: document::Host::Policy,
-            address: None,
-            kind: None,
-            span: crate::source::Span::new(0, source.text.len()),
-            source: Some(source),
-            parsed: Some(std::sync::Arc::new(parsed)),
-            map: document::SpanMap::identity(),
-            unknown: Vec::new(),
-            provenance: document::Provenance::File,
-        };
+        let doc = Document::from_text(
+            &source.name,
+            &source.text,
+            document::Host::Policy,
+            None,
+            document::Provenance::File,
+        );
         self.add_document(kind, &doc)
     }
 

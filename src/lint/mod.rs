@@ -67,28 +67,29 @@ impl FileReport {
     }
 }
 
-/// Lints a file's bytes. Never fails: every problem is a diagnostic.
+/// Lints a file's bytes through the document layer (the one load path): a policy file, or a
+/// host whose documents are all linted with `options`. Never fails: every problem is a
+/// diagnostic. Findings in files the host names (`file("x.json")`) are left out: read with
+/// [`crate::document::read`] and [`lint_read`] to have them.
 pub fn lint_bytes(name: &str, bytes: &[u8], options: LintOptions) -> FileReport {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => lint_source(SourceFile::new(name, text), options),
-        Err(e) => {
-            // Offsets before the first bad byte are the same in the lossy text, so the
-            // location is exact; nothing after it is trusted enough to lint.
-            let at = e.valid_up_to();
-            let len = e.error_len().unwrap_or(1);
-            let source = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
-            let d = Diagnostic::new(
-                &g::INVALID_UTF8,
-                Span::new(at, at + 1),
-                format!("invalid UTF-8: {len} byte(s) at offset {at} do not form a character"),
-            )
-            .help("save the file as UTF-8");
-            FileReport {
-                source,
-                diagnostics: vec![d],
-                sids: Vec::new(),
-            }
-        }
+    let dir = std::path::Path::new(name).parent();
+    let read = crate::document::read(name, bytes, dir, &crate::document::ReadOptions::default());
+    // Without a kind from the caller, the host's kind (a trust attribute) wins.
+    let mut reports = lint_read(&read, &|doc| match doc.policy_kind() {
+        Some(kind) if options.detect_trust => LintOptions {
+            kind,
+            detect_trust: false,
+            ..options
+        },
+        _ => options,
+    });
+    match reports.is_empty() {
+        true => FileReport {
+            source: read.file,
+            diagnostics: Vec::new(),
+            sids: Vec::new(),
+        },
+        false => reports.swap_remove(0),
     }
 }
 
