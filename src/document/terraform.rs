@@ -822,3 +822,100 @@ pub fn tfvars(text: &str) -> Result<Vec<(String, String)>, String> {
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_tf(text: &str) -> Read {
+        read(SourceFile::new("t.tf", text), None, &ReadOptions::default())
+    }
+
+    fn text_of(doc: &Document) -> String {
+        doc.source
+            .as_ref()
+            .map(|s| s.text.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn data_source_renders_as_the_provider_does() {
+        let r = read_tf(
+            r#"
+data "alicloud_ram_policy_document" "d" {
+  statement {
+    effect   = "Allow"
+    action   = ["oss:ListObjects"]
+    resource = ["acs:oss:*:*:myphotos"]
+    principal {
+      entity      = "RAM"
+      identifiers = ["acs:ram::1:root", "acs:ram::2:root"]
+    }
+    condition {
+      operator = "StringLike"
+      variable = "oss:Prefix"
+      values   = ["", "hangzhou/"]
+    }
+    condition {
+      operator = "StringLike"
+      variable = "oss:Delimiter"
+      values   = ["/"]
+    }
+  }
+}
+resource "alicloud_ram_role" "r" {
+  assume_role_policy_document = data.alicloud_ram_policy_document.d.document
+}
+"#,
+        );
+        let doc = r.documents.first().expect("document");
+        let v: serde_json::Value = serde_json::from_str(&text_of(doc)).expect("json");
+        let want = serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "oss:ListObjects",
+            "Resource": "acs:oss:*:*:myphotos",
+            "Principal": {"RAM": ["acs:ram::2:root", "acs:ram::1:root"]},
+            "Condition": {"StringLike": {"oss:Delimiter": "/", "oss:Prefix": ["", "hangzhou/"]}}}],
+            "Version": "1"});
+        assert_eq!(v, want);
+        // Key order as Go's encoder writes it: Statement before Version.
+        assert!(text_of(doc).starts_with("{\"Statement\""));
+        assert_eq!(doc.kind, Some("trust"));
+    }
+
+    #[test]
+    fn heredoc_indent_escapes_and_interpolations() {
+        let mut vars = Vars::new();
+        vars.set("region", "cn-hangzhou");
+        let text = "resource \"alicloud_ram_policy\" \"p\" {\n  policy_document = <<-EOT\n    {\"Resource\": \"acs:oss:${var.region}:${var.account}:$${literal}\"}\n    EOT\n}\n";
+        let r = read(SourceFile::new("t.tf", text), None, &ReadOptions { vars });
+        let doc = r.documents.first().expect("document");
+        assert_eq!(
+            text_of(doc),
+            "{\"Resource\": \"acs:oss:cn-hangzhou:${var.account}:${literal}\"}\n"
+        );
+        assert_eq!(doc.unknown, vec!["var.account".to_string()]);
+        // `{` of the document maps back to its column in the host, after the stripped indent.
+        let span = doc.map.map(Span::new(0, 1));
+        assert_eq!(&text[span.range()], "{");
+        assert_eq!(doc.host_file.line_col(span.start as usize).column, 5);
+    }
+
+    #[test]
+    fn an_interpolation_outside_a_string_is_a_string() {
+        let text = "resource \"alicloud_ram_policy\" \"p\" {\n  policy_document = <<EOT\n{\"Version\": \"1\", \"Statement\": ${jsonencode(local.statements)}}\nEOT\n}\n";
+        let r = read_tf(text);
+        let doc = r.documents.first().expect("document");
+        assert!(text_of(doc).contains("\"Statement\": \"${jsonencode(local.statements)}\""));
+        let parsed = doc.parsed.as_ref().expect("parsed");
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    }
+
+    #[test]
+    fn unknown_types_are_skipped_and_non_strings_are_problems() {
+        let r = read_tf(
+            "resource \"aws_iam_policy\" \"a\" {\n  policy = \"{}\"\n}\nresource \"alicloud_ram_policy\" \"b\" {\n  policy_document = 5\n}\n",
+        );
+        assert!(r.documents.is_empty());
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].kind, ProblemKind::Unreadable);
+    }
+}
