@@ -461,3 +461,30 @@ fn deprecated_statement_blocks_and_role_services() {
     let json: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["documents"][1]["kind"], "trust");
 }
+
+#[test]
+fn ros_json_templates_with_intrinsic_functions() {
+    let (exit, diags) = lint("ros.json");
+    assert_eq!((exit, diags.len()), (0, 0), "{diags:#?}");
+    let (_, out) = run(&["documents", "--format", "json", "ros.json"]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["documents"][0]["unknown"],
+        serde_json::json!(["ALIYUN::TenantId", "Bucket.Arn"])
+    );
+    let sim = |extra: &[&str]| {
+        let mut args = vec![
+            "simulate",
+            "--policy",
+            "ros.json#Reader",
+            "--action",
+            "oss:GetObject",
+            "--resource",
+            "acs:oss:*:1234567890123456:bucket/a",
+        ];
+        args.extend_from_slice(extra);
+        run(&args).0
+    };
+    assert_eq!(sim(&[]), 3);
+    assert_eq!(sim(&["--var", "ALIYUN::TenantId=1234567890123456"]), 0);
+}
