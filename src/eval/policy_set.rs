@@ -32,7 +32,7 @@ pub enum LoadError {
     #[error("{0}")]
     NotFound(String),
     /// The document is an unknown value as a whole (`policy_document = var.policy`).
-    #[error("`{name}` cannot be evaluated: the document is `{what}`, not known before apply (give it with --var, or simulate the rendered plan)")]
+    #[error("`{name}` cannot be evaluated: {what} is not known before apply (give it with --var, or simulate the rendered plan)")]
     Unknown { name: String, what: String },
 }
 
@@ -188,7 +188,7 @@ impl PolicySet {
         if doc.source.is_none() {
             return Err(LoadError::Unknown {
                 name,
-                what: doc.unknown.join(", "),
+                what: format!("the document, `{}`,", doc.unknown.join(", ")),
             });
         }
         let (report, policy) = lint::lint_document(doc, options(kind));
@@ -209,7 +209,21 @@ impl PolicySet {
         };
         layer
             .add(name.clone(), report.source, &policy, &mut self.keys)
-            .map_err(|message| LoadError::Compile { name, message })
+            .map_err(|message| {
+                // A condition value its host left unknown cannot be compiled yet: say which
+                // value to give, rather than report a bug.
+                match doc
+                    .unknown
+                    .iter()
+                    .find(|u| message.contains(&format!("${{{u}}}")))
+                {
+                    Some(u) => LoadError::Unknown {
+                        name,
+                        what: format!("a condition value holding `{u}`"),
+                    },
+                    None => LoadError::Compile { name, message },
+                }
+            })
     }
 
     /// Evaluates one request. Never fails: problems met on the way are in `errors`.

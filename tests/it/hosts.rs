@@ -488,3 +488,18 @@ fn ros_json_templates_with_intrinsic_functions() {
     assert_eq!(sim(&[]), 3);
     assert_eq!(sim(&["--var", "ALIYUN::TenantId=1234567890123456"]), 0);
 }
+
+#[test]
+fn an_unknown_condition_value_or_document_is_exit_2_naming_it() {
+    let (exit, out) = run(&[
+        "simulate",
+        "--policy",
+        "main.tf#alicloud_ram_policy.opaque",
+        "--action",
+        "ecs:StartInstance",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(exit, 2);
+    assert!(out.contains("`var.policy`"), "{out}");
+}
