@@ -78,6 +78,7 @@ pub mod catalog;
 #[cfg(feature = "client")]
 pub mod credentials;
 pub mod dbs;
+pub mod document;
 pub mod eval;
 pub mod json;
 pub mod lint;

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 /// The largest input ramguard reads, for every file it is given (policies, requests, the
 /// configuration, credentials): far above RAM's own limit (6,144 characters for an identity
 /// policy) and a large Terraform plan, and far below `u32::MAX`, so no [`Span`] offset wraps.
-pub const MAX_INPUT_BYTES: u64 = 8 << 20;
+pub const MAX_INPUT_BYTES: u64 = 64 << 20;
 
 /// The largest `simulate --requests` file: one request per line, many of them.
 pub const MAX_BATCH_BYTES: u64 = 1 << 30;

@@ -21,6 +21,7 @@
 //! code = "RG101"
 //! path = "policies/break-glass.json"
 //! sid = "BreakGlass"                      # or pointer = "/Statement/0"
+//! # document = "alicloud_ram_policy.x"    # in a host file: the document's address
 //! reason = "break-glass role, reviewed in SEC-1234"
 //! expires = "2026-12-31"                  # optional
 //! ```
@@ -84,6 +85,8 @@ struct SuppressEntry {
     path: Spanned<String>,
     sid: Option<String>,
     pointer: Option<Spanned<String>>,
+    /// A document address inside a host file (`alicloud_ram_policy.backup`).
+    document: Option<String>,
     reason: Spanned<String>,
     /// `"2026-12-31"` or a TOML date `2026-12-31`.
     expires: Option<Spanned<toml::Value>>,
@@ -502,6 +505,7 @@ fn suppression(
         path: pattern(loc, &e.path)?,
         sid: e.sid.clone(),
         pointer: e.pointer.as_ref().map(|p| p.get_ref().clone()),
+        document: e.document.clone(),
         reason: e.reason.get_ref().trim().to_string(),
         // The entry holds on the day it names and expires after it.
         expired: expires.as_ref().is_some_and(|(_, date, _)| *date < today),

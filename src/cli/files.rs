@@ -16,7 +16,7 @@ use glob::{MatchOptions, Pattern};
 
 /// The extensions a directory walk picks (a file named explicitly is linted whatever its
 /// extension). The one list: readers of new host formats add theirs here.
-pub const WALK_EXTENSIONS: &[&str] = &["json"];
+pub const WALK_EXTENSIONS: &[&str] = &["json", "tf", "yaml", "yml"];
 
 /// The directory names a walk does not enter (besides hidden ones, whose name starts with `.`).
 pub const SKIPPED_DIRS: &[&str] = &["target", "node_modules"];

@@ -44,6 +44,8 @@ pub struct LintArgs {
     /// (pre-commit passes every changed file by name).
     #[arg(long)]
     pub force_exclude: bool,
+    #[command(flatten)]
+    pub vars: super::documents::VarArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -129,6 +131,21 @@ impl FileOutput {
             Format::Sarif => out.located = Located::all(report),
         }
         Ok(out)
+    }
+}
+
+impl FileOutput {
+    /// One input's outputs together (a host whose `file()` documents are located elsewhere).
+    fn merge(mut self, other: FileOutput) -> FileOutput {
+        self.text.extend(other.text);
+        self.summary += other.summary;
+        self.located.extend(other.located);
+        self.suppressed.extend(other.suppressed);
+        self.suppressed_count += other.suppressed_count;
+        self.used.extend(other.used);
+        self.in_scope.extend(other.in_scope);
+        self.unreadable |= other.unreadable;
+        self
     }
 }
 
@@ -251,6 +268,13 @@ pub fn run(args: LintArgs) -> u8 {
         super::error("`-` (standard input) can be given once");
         return exit::ERROR;
     }
+    let read_options = match args.vars.read_options() {
+        Ok(o) => o,
+        Err(e) => {
+            super::error(e);
+            return exit::ERROR;
+        }
+    };
     let config_of = |path: &Path| configs.borrow_mut().for_path(path, false);
     let excluded = |p: &Path| {
         let i = config_of(p);
@@ -329,47 +353,48 @@ pub fn run(args: LintArgs) -> u8 {
             return Ok(FileOutput::default());
         };
         let rel = loaded.relative(input.path());
-        let rules = lint::ModelRules::Enabled(&loaded.settings);
-        let options = match args.kind.map(Into::into).or_else(|| loaded.kind_of(&rel)) {
-            Some(kind) => LintOptions {
-                kind,
-                detect_trust: false,
-                rules,
-            },
-            None => LintOptions {
-                kind: PolicyKind::Identity,
-                detect_trust: true,
-                rules,
-            },
-        };
-        let (mut report, unreadable) = lint_input(input, options, stdin_text.as_ref());
-        let applied = loaded.settings.apply(&mut report, &rel);
-        let suppressions = loaded.settings.suppressions();
-        let suppressed_count = applied.suppressed.len();
-        let suppressed = if sarif {
-            applied
-                .suppressed
-                .into_iter()
-                .map(|(d, i)| Suppressed {
-                    located: Located::new(&report.source, d),
-                    reason: suppressions
-                        .get(i)
-                        .map(|s| s.reason.clone())
-                        .unwrap_or_default(),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(FileOutput {
-            suppressed,
-            suppressed_count,
-            used: applied.used,
-            in_scope: applied.in_scope,
+        let (reports, unreadable) = lint_input(input, stdin_text.as_ref(), &read_options, &|doc| {
+            options_for(args.kind.map(Into::into), loaded, &rel, doc)
+        });
+        let mut merged: Option<FileOutput> = None;
+        for mut report in reports {
+            let rel = loaded.relative(Path::new(&*report.source.name));
+            let applied = loaded.settings.apply(&mut report, &rel);
+            let suppressions = loaded.settings.suppressions();
+            let suppressed_count = applied.suppressed.len();
+            let suppressed = if sarif {
+                applied
+                    .suppressed
+                    .into_iter()
+                    .map(|(d, i)| Suppressed {
+                        located: Located::new(&report.source, d),
+                        reason: suppressions
+                            .get(i)
+                            .map(|s| s.reason.clone())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let out = FileOutput {
+                suppressed,
+                suppressed_count,
+                used: applied.used,
+                in_scope: applied.in_scope,
+                config: *config,
+                unreadable,
+                ..FileOutput::new(report, args.format, &handler)?
+            };
+            merged = Some(match merged {
+                None => out,
+                Some(m) => m.merge(out),
+            });
+        }
+        Ok(merged.unwrap_or(FileOutput {
             config: *config,
-            unreadable,
-            ..FileOutput::new(report, args.format, &handler)?
-        })
+            ..FileOutput::default()
+        }))
     };
     // A bug met while checking or rendering one file is that file's finding; the others are
     // still reported and the run exits 2.
@@ -489,11 +514,43 @@ fn outputs_fail(s: &Summary, threshold: Severity) -> bool {
     }
 }
 
-fn lint_input(
+/// The kind a document is linted as: `--kind`, else the host's (a trust policy attribute), else
+/// `[lint.kinds]` by `file#address` or file, else read from the document.
+fn options_for<'a>(
+    kind: Option<PolicyKind>,
+    loaded: &'a config::Loaded,
+    rel: &Path,
+    doc: &crate::document::Document,
+) -> LintOptions<'a> {
+    let rules = lint::ModelRules::Enabled(&loaded.settings);
+    let configured = || {
+        doc.address
+            .as_ref()
+            .and_then(|a| loaded.kind_of(Path::new(&format!("{}#{a}", rel.display()))))
+            .or_else(|| loaded.kind_of(rel))
+    };
+    match kind.or_else(|| doc.policy_kind()).or_else(configured) {
+        Some(kind) => LintOptions {
+            kind,
+            detect_trust: false,
+            rules,
+        },
+        None => LintOptions {
+            kind: PolicyKind::Identity,
+            detect_trust: true,
+            rules,
+        },
+    }
+}
+
+/// Reads one input (at most [`source::MAX_INPUT_BYTES`], regular files only) and lints every
+/// document it holds through the document layer.
+fn lint_input<'s>(
     input: &Input,
-    options: LintOptions,
     stdin: Option<&Result<Vec<u8>, ReadError>>,
-) -> (FileReport, bool) {
+    read_options: &crate::document::ReadOptions,
+    options_for: &dyn Fn(&crate::document::Document) -> LintOptions<'s>,
+) -> (Vec<FileReport>, bool) {
     let name = files::display(input.path());
     let read = match input {
         Input::File(path) => source::read_input(path, source::MAX_INPUT_BYTES),
@@ -509,8 +566,15 @@ fn lint_input(
         ))),
     };
     match read {
-        Ok(bytes) => (lint::lint_bytes(&name, &bytes, options), false),
-        Err(ReadError::TooLarge { limit }) => (lint::too_large(&name, limit), false),
-        Err(e) => (lint::unreadable(&name, &e.into()), true),
+        Ok(bytes) => {
+            let dir = match input {
+                Input::File(path) => path.parent(),
+                _ => None,
+            };
+            let read = crate::document::read(&name, &bytes, dir, read_options);
+            (lint::lint_read(&read, options_for), false)
+        }
+        Err(ReadError::TooLarge { limit }) => (vec![lint::too_large(&name, limit)], false),
+        Err(e) => (vec![lint::unreadable(&name, &e.into())], true),
     }
 }

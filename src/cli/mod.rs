@@ -2,6 +2,7 @@
 
 mod actions;
 mod config;
+mod documents;
 mod files;
 mod lint;
 mod live;
@@ -52,6 +53,9 @@ pub enum Command {
     Preflight(preflight::PreflightArgs),
     /// Make the real, signed DBS API call behind the same preflight.
     Call(preflight::CallCmdArgs),
+    /// List every policy document found in files (Terraform, plans, ROS templates, API
+    /// responses): address, kind, place and unknown parts.
+    Documents(documents::DocumentsArgs),
     /// List every lint rule.
     Rules(rules::RulesArgs),
     /// Explain one lint rule: what it does, why, an example and what to write instead.
@@ -155,6 +159,7 @@ fn run() -> ExitCode {
         Command::Simulate(args) => simulate::run(args),
         Command::Preflight(args) => preflight::run_preflight(args),
         Command::Call(args) => preflight::run_call(args),
+        Command::Documents(args) => documents::run(args),
         Command::Rules(args) => rules::list(args),
         Command::Rule(args) => rules::show(args),
         Command::Whoami(args) => live::whoami(args),

@@ -25,6 +25,8 @@ pub struct PolicyArgs {
     /// policies; its statements apply when their `Principal` matches the caller.
     #[arg(long = "resource-policy", id = "resource_policy", value_name = "FILE")]
     pub resource_policy: Option<PathBuf>,
+    #[command(flatten)]
+    pub vars: super::documents::VarArgs,
 }
 
 impl PolicyArgs {
@@ -36,7 +38,8 @@ impl PolicyArgs {
             && self.resource_policy.is_none()
     }
 
-    /// Loads and compiles every file; the first that cannot be loaded is the error.
+    /// Loads and compiles every file (or `FILE#ADDRESS` document); the first that cannot be
+    /// loaded is the error.
     pub fn load(&self) -> Result<PolicySet, LoadError> {
         let mut set = PolicySet::new();
         self.load_into(&mut set)?;
@@ -45,18 +48,19 @@ impl PolicyArgs {
 
     /// Adds every file to `set` (after what it already holds, e.g. live policies).
     pub fn load_into(&self, set: &mut PolicySet) -> Result<(), LoadError> {
+        let options = self.vars.read_options().map_err(LoadError::NotFound)?;
         for p in &self.control {
-            set.add_file(PolicyKind::Control, p)?;
+            set.add_file_with(PolicyKind::Control, p, &options)?;
         }
         if let Some(p) = &self.session {
-            set.add_file(PolicyKind::Session, p)?;
+            set.add_file_with(PolicyKind::Session, p, &options)?;
         }
         for p in &self.identity {
             trust_hint(p);
-            set.add_file(PolicyKind::Identity, p)?;
+            set.add_file_with(PolicyKind::Identity, p, &options)?;
         }
         if let Some(p) = &self.trust {
-            set.add_file(PolicyKind::Trust, p)?;
+            set.add_file_with(PolicyKind::Trust, p, &options)?;
         }
         if let Some(p) = &self.resource_policy {
             set.add_resource_file(None, p)?;
@@ -154,7 +158,11 @@ fn trust_hint(path: &std::path::Path) {
     let Some(root) = crate::json::parse(&text).root else {
         return;
     };
-    if crate::policy::lower(&root, PolicyKind::Identity, true).policy.kind == PolicyKind::Trust {
+    if crate::policy::lower(&root, PolicyKind::Identity, true)
+        .policy
+        .kind
+        == PolicyKind::Trust
+    {
         eprintln!(
             "ramguard: hint: `{}` looks like a role's trust policy (`Principal`, `sts:` actions, no \
              `Resource`): pass it with --trust-policy FILE",

@@ -606,7 +606,16 @@ fn eval_statement(
 
 fn resource_matches(set: &LayerSet, hot: &Hot, cx: &Cx<'_>) -> Truth {
     let t = match (&cx.pieces, cx.req.resource()) {
-        (None, Resource::Known(s)) => Truth::known(set.resource_matches(hot, s)),
+        (None, Resource::Known(s)) => {
+            let pats = set.resources(hot);
+            if pats.iter().any(|p| has_unknown_part(set.text(*p))) {
+                pats.iter().fold(Truth::FALSE, |acc, p| {
+                    acc.or(unknown_part_match(set.text(*p), s))
+                })
+            } else {
+                Truth::known(set.resource_matches(hot, s))
+            }
+        }
         (Some(pieces), _) => set.resources(hot).iter().fold(Truth::FALSE, |acc, p| {
             let text = set.text(*p);
             let one = if glob_covers(text, pieces) {
@@ -626,6 +635,33 @@ fn resource_matches(set: &LayerSet, hot: &Hot, cx: &Cx<'_>) -> Truth {
         t.negate()
     } else {
         t
+    }
+}
+
+/// A pattern with a part its host left unknown (`${var.account_id}` in a Terraform heredoc,
+/// `!Ref Bucket` in a ROS template): see `crate::document`.
+fn has_unknown_part(pattern: &str) -> bool {
+    memchr::memmem::find(pattern.as_bytes(), b"${").is_some()
+}
+
+/// A pattern with unknown parts matches when no choice of them could match, and is unknown
+/// when some could (each part taken as `*`).
+fn unknown_part_match(pattern: &str, resource: &str) -> Truth {
+    if !has_unknown_part(pattern) {
+        return Truth::known(crate::policy::pattern::glob_match(pattern, resource));
+    }
+    let mut blank = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(i) = rest.find("${") {
+        blank.push_str(&rest[..i]);
+        blank.push('*');
+        rest = rest[i..].find('}').map_or("", |j| &rest[i + j + 1..]);
+    }
+    blank.push_str(rest);
+    if crate::policy::pattern::glob_match(&blank, resource) {
+        Truth::unknown(0)
+    } else {
+        Truth::FALSE
     }
 }
 

@@ -7,10 +7,10 @@ use super::engine;
 use super::request::Request;
 use super::response::Response;
 use super::trace::Trace;
-use crate::json;
+use crate::document::{self, Document, Read, ReadOptions};
 use crate::lint::rules::grammar as g;
 use crate::lint::{self, Category, Diagnostic, FileReport, LintOptions, Severity};
-use crate::policy::{self, PolicyKind};
+use crate::policy::PolicyKind;
 use crate::source::SourceFile;
 
 /// A document that cannot be loaded. The CLI maps every variant to exit code 2.
@@ -31,6 +31,13 @@ pub enum LoadError {
     /// A value the linter accepted but the compiler could not read (a bug guard).
     #[error("cannot compile `{name}`: {message}")]
     Compile { name: String, message: String },
+    /// `FILE#ADDRESS` names no document, or a host holds several and none was named; the
+    /// message lists what the file holds.
+    #[error("{0}")]
+    NotFound(String),
+    /// The document is an unknown value as a whole (`policy_document = var.policy`).
+    #[error("`{name}` cannot be evaluated: {what} is not known before apply (give it with --var, or simulate the rendered plan)")]
+    Unknown { name: String, what: String },
 }
 
 /// A document refused for its grammar points at its first error, so a miette handler shows
@@ -154,18 +161,58 @@ impl PolicySet {
     }
 
     /// Reads, lints and compiles a file as a policy of the given layer; its path (as given) is
-    /// the name `matched[].file` shows.
+    /// the name `matched[].file` shows. The path may name a document inside a host:
+    /// `main.tf#alicloud_ram_role.runner`.
     pub fn add_file(&mut self, kind: PolicyKind, path: &Path) -> Result<(), LoadError> {
-        let name = path.display().to_string();
-        let bytes =
-            crate::source::read_input(path, crate::source::MAX_INPUT_BYTES).map_err(|error| {
-                LoadError::Io {
-                    path: name.clone(),
-                    error: error.into(),
-                }
+        self.add_file_with(kind, path, &ReadOptions::default())
+    }
+
+    /// [`PolicySet::add_file`] with values for the host's unknown parts.
+    pub fn add_file_with(
+        &mut self,
+        kind: PolicyKind,
+        path: &Path,
+        options: &ReadOptions,
+    ) -> Result<(), LoadError> {
+        let spec = path.to_string_lossy();
+        let (file, address) = document::split_address(&spec);
+        let read =
+            document::read_path(Path::new(file), file, options).map_err(|error| LoadError::Io {
+                path: file.to_string(),
+                error,
             })?;
-        let report = lint::lint_bytes(&name, &bytes, options(kind));
-        self.add_linted(kind, name, report)
+        self.add_read(kind, &read, address)
+    }
+
+    /// Adds the document at `address` of what was read from a host (`None`: the file is one
+    /// document).
+    pub fn add_read(
+        &mut self,
+        kind: PolicyKind,
+        read: &Read,
+        address: Option<&str>,
+    ) -> Result<(), LoadError> {
+        let problems: Vec<Diagnostic> = read
+            .problems
+            .iter()
+            .filter(|p| address.is_none() || p.address.is_none() || p.address.as_deref() == address)
+            .map(lint::problem_diagnostic)
+            .collect();
+        if !problems.is_empty() {
+            let source = read
+                .problems
+                .first()
+                .map_or(read.file.clone(), |p| p.file.clone());
+            return Err(LoadError::Invalid(FileReport {
+                source,
+                diagnostics: problems,
+                sids: Vec::new(),
+            }));
+        }
+        let doc = read.find(address).ok_or_else(|| {
+            LoadError::NotFound(document::not_found_message(&read.file.name, address, read))
+        })?;
+        self.add_document(kind, doc)
     }
 
     /// Reads a resource-based policy (bucket or key policy), its kind recognised from the
@@ -175,17 +222,34 @@ impl PolicySet {
         kind: Option<PolicyKind>,
         path: &Path,
     ) -> Result<(), LoadError> {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
-            path: name.clone(),
-            error,
+        let spec = path.to_string_lossy();
+        let (file, address) = document::split_address(&spec);
+        let read = document::read_path(Path::new(file), file, &ReadOptions::default()).map_err(
+            |error| LoadError::Io {
+                path: file.to_string(),
+                error,
+            },
+        )?;
+        let doc = read.find(address).ok_or_else(|| {
+            LoadError::NotFound(document::not_found_message(&read.file.name, address, &read))
         })?;
-        let kind = match kind.or_else(|| resource_kind(&bytes)) {
-            Some(k) => k,
-            None => return Err(LoadError::NotResourcePolicy { path: name }),
+        let text = doc
+            .source
+            .as_ref()
+            .map(|s| s.text.as_bytes())
+            .unwrap_or_default();
+        let kind = match kind
+            .or_else(|| doc.policy_kind())
+            .or_else(|| resource_kind(text))
+        {
+            Some(k) if k.is_resource_based() => k,
+            _ => {
+                return Err(LoadError::NotResourcePolicy {
+                    path: spec.into_owned(),
+                })
+            }
         };
-        let report = lint::lint_bytes(&name, &bytes, options(kind));
-        self.add_linted(kind, name, report)
+        self.add_document(kind, doc)
     }
 
     /// Lints and compiles a document held in memory.
@@ -196,27 +260,34 @@ impl PolicySet {
     /// Lints and compiles a document; refuses it when the linter finds an error (duplicate keys
     /// included: the evaluator never guesses which of two values a reviewer meant).
     pub fn add_source(&mut self, kind: PolicyKind, source: SourceFile) -> Result<(), LoadError> {
-        let name = source.name.to_string();
-        let report = lint::lint_source(source, options(kind));
-        self.add_linted(kind, name, report)
+        let doc = Document::from_text(
+            &source.name,
+            &source.text,
+            document::Host::Policy,
+            None,
+            document::Provenance::File,
+        );
+        self.add_document(kind, &doc)
     }
 
-    fn add_linted(
-        &mut self,
-        kind: PolicyKind,
-        name: String,
-        report: FileReport,
-    ) -> Result<(), LoadError> {
+    /// Lints (grammar only) and compiles one located document, from the parse the document
+    /// layer made: nothing is parsed or lowered twice. Locations (`matched[].line`) are in the
+    /// host file.
+    pub fn add_document(&mut self, kind: PolicyKind, doc: &Document) -> Result<(), LoadError> {
+        let name = doc.display_name();
+        if doc.source.is_none() {
+            return Err(LoadError::Unknown {
+                name,
+                what: format!("the document, `{}`,", doc.unknown.join(", ")),
+            });
+        }
+        let (report, policy) = lint::lint_document(doc, options(kind));
         if report.diagnostics.iter().any(refuses) {
             return Err(LoadError::Invalid(report));
         }
-        // The linter's model is not kept by `lint_source`; lowering again costs one parse of a
-        // small document, once, at load time.
-        let parsed = json::parse(&report.source.text);
-        let Some(root) = parsed.root else {
+        let Some(mut policy) = policy else {
             return Err(LoadError::Invalid(report));
         };
-        let lowered = policy::lower(&root, kind, false);
         let mut statement_errors: Vec<(usize, String)> = Vec::new();
         for d in report.diagnostics.iter().filter(|d| counts(d)) {
             if let Some(i) = statement_of(&d.pointer) {
@@ -226,6 +297,9 @@ impl PolicySet {
             }
         }
         statement_errors.sort();
+        for st in &mut policy.statements {
+            st.span = doc.map.map(st.span);
+        }
         let layer = match kind {
             PolicyKind::Identity => &mut self.identity,
             PolicyKind::Control => &mut self.control,
@@ -239,11 +313,25 @@ impl PolicySet {
             .add(
                 name.clone(),
                 report.source,
-                &lowered.policy,
+                &policy,
                 statement_errors,
                 &mut self.keys,
             )
-            .map_err(|message| LoadError::Compile { name, message })
+            .map_err(|message| {
+                // A condition value its host left unknown cannot be compiled yet: say which
+                // value to give, rather than report a bug.
+                match doc
+                    .unknown
+                    .iter()
+                    .find(|u| message.contains(&format!("${{{u}}}")))
+                {
+                    Some(u) => LoadError::Unknown {
+                        name,
+                        what: format!("a condition value holding `{u}`"),
+                    },
+                    None => LoadError::Compile { name, message },
+                }
+            })
     }
 
     /// Evaluates one request. Never fails: problems met on the way are in `errors`.
@@ -319,9 +407,13 @@ fn options(kind: PolicyKind) -> LintOptions<'static> {
 /// that is not JSON is a bucket policy here, so that its lint report says why it is refused).
 fn resource_kind(bytes: &[u8]) -> Option<PolicyKind> {
     let text = String::from_utf8_lossy(bytes);
-    match json::parse(&text).root {
-        Some(root) => Some(policy::lower(&root, PolicyKind::Identity, true).policy.kind)
-            .filter(|k| k.is_resource_based()),
+    match crate::json::parse(&text).root {
+        Some(root) => Some(
+            crate::policy::lower(&root, PolicyKind::Identity, true)
+                .policy
+                .kind,
+        )
+        .filter(|k| k.is_resource_based()),
         None => Some(PolicyKind::OssBucket),
     }
 }

@@ -52,6 +52,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// RFC 6901 pointer of the offending value, filled in by [`crate::lint::lint_source`].
     pub pointer: String,
+    /// The address of the document inside its host file (`alicloud_ram_policy.backup`), when
+    /// the file holds documents rather than being one.
+    pub document: Option<std::sync::Arc<str>>,
 }
 
 impl Diagnostic {
@@ -64,6 +67,7 @@ impl Diagnostic {
             help: None,
             labels: Vec::new(),
             pointer: String::new(),
+            document: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod select;
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use registry::{Category, Rule, RuleContext};
 
+use crate::document::{Document, Problem, ProblemKind};
 use crate::json;
 use crate::policy::{self, PolicyKind};
 use crate::source::{SourceFile, Span};
@@ -66,31 +67,32 @@ impl FileReport {
     }
 }
 
-/// Lints a file's bytes. Never fails: every problem is a diagnostic.
+/// Lints a file's bytes through the document layer (the one load path): a policy file, or a
+/// host whose documents are all linted with `options`. Never fails: every problem is a
+/// diagnostic. Findings in files the host names (`file("x.json")`) are left out: read with
+/// [`crate::document::read`] and [`lint_read`] to have them.
 pub fn lint_bytes(name: &str, bytes: &[u8], options: LintOptions) -> FileReport {
     if bytes.len() as u64 > crate::source::MAX_INPUT_BYTES {
         return too_large(name, crate::source::MAX_INPUT_BYTES);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => lint_source(SourceFile::new(name, text), options),
-        Err(e) => {
-            // Offsets before the first bad byte are the same in the lossy text, so the
-            // location is exact; nothing after it is trusted enough to lint.
-            let at = e.valid_up_to();
-            let len = e.error_len().unwrap_or(1);
-            let source = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
-            let d = Diagnostic::new(
-                &g::INVALID_UTF8,
-                Span::new(at, at + 1),
-                format!("invalid UTF-8: {len} byte(s) at offset {at} do not form a character"),
-            )
-            .help("save the file as UTF-8");
-            FileReport {
-                source,
-                diagnostics: vec![d],
-                sids: Vec::new(),
-            }
-        }
+    let dir = std::path::Path::new(name).parent();
+    let read = crate::document::read(name, bytes, dir, &crate::document::ReadOptions::default());
+    // Without a kind from the caller, the host's kind (a trust attribute) wins.
+    let mut reports = lint_read(&read, &|doc| match doc.policy_kind() {
+        Some(kind) if options.detect_trust => LintOptions {
+            kind,
+            detect_trust: false,
+            ..options
+        },
+        _ => options,
+    });
+    match reports.is_empty() {
+        true => FileReport {
+            source: read.file,
+            diagnostics: Vec::new(),
+            sids: Vec::new(),
+        },
+        false => reports.swap_remove(0),
     }
 }
 
@@ -144,6 +146,131 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
         return too_large(&source.name, limit);
     }
     let parsed = json::parse(&source.text);
+    let (diagnostics, sids, _) = check(&source, &parsed, options);
+    FileReport {
+        source,
+        diagnostics,
+        sids,
+    }
+}
+
+/// Lints one located document: findings in the host file's coordinates, each carrying the
+/// document's address. Also returns the typed policy, so that a loader never lowers twice.
+pub fn lint_document(doc: &Document, options: LintOptions) -> (FileReport, Option<policy::Policy>) {
+    let (Some(source), Some(parsed)) = (&doc.source, &doc.parsed) else {
+        return (
+            FileReport {
+                source: doc.host_file.clone(),
+                diagnostics: Vec::new(),
+                sids: Vec::new(),
+            },
+            None,
+        );
+    };
+    let (mut diagnostics, mut sids, policy) = check(source, parsed, options);
+    if !doc.unknown.is_empty() {
+        // A rule that judges a value cannot judge one its host left unknown.
+        diagnostics.retain(|d| !judges_unknown_value(source.slice(d.span)));
+    }
+    if !doc.map.is_identity() {
+        for d in &mut diagnostics {
+            d.span = doc.map.map(d.span);
+            for l in &mut d.labels {
+                l.span = doc.map.map(l.span);
+            }
+        }
+        for (span, _) in &mut sids {
+            *span = doc.map.map(*span);
+        }
+    }
+    if doc.address.is_some() {
+        for d in &mut diagnostics {
+            d.document.clone_from(&doc.address);
+        }
+    }
+    (
+        FileReport {
+            source: doc.host_file.clone(),
+            diagnostics,
+            sids,
+        },
+        policy,
+    )
+}
+
+/// A host's own problem (an HCL syntax error, a resource whose document cannot be read) as the
+/// grammar finding it is.
+pub fn problem_diagnostic(p: &Problem) -> Diagnostic {
+    let rule = match p.kind {
+        ProblemKind::InvalidUtf8 => &g::INVALID_UTF8,
+        ProblemKind::Syntax => &g::INVALID_JSON,
+        ProblemKind::Unreadable => &g::INVALID_DOCUMENT,
+    };
+    let mut d = Diagnostic::new(rule, p.span, p.message.clone());
+    d.document.clone_from(&p.address);
+    if p.kind == ProblemKind::InvalidUtf8 {
+        d = d.help("save the file as UTF-8");
+    }
+    d
+}
+
+/// Lints every document a file holds. The first report is the file's own (its problems and
+/// the findings of the documents written in it); documents located in other files
+/// (`file("x.json")`) come in reports of their own.
+pub fn lint_read<'s>(
+    read: &crate::document::Read,
+    options_for: &dyn Fn(&Document) -> LintOptions<'s>,
+) -> Vec<FileReport> {
+    let mut reports = vec![FileReport {
+        source: read.file.clone(),
+        diagnostics: Vec::new(),
+        sids: Vec::new(),
+    }];
+    let mut add = |report: FileReport| match reports
+        .iter_mut()
+        .find(|r| r.source.name == report.source.name)
+    {
+        Some(r) => {
+            r.diagnostics.extend(report.diagnostics);
+            r.sids.extend(report.sids);
+        }
+        None => reports.push(report),
+    };
+    for p in &read.problems {
+        add(FileReport {
+            source: p.file.clone(),
+            diagnostics: vec![problem_diagnostic(p)],
+            sids: Vec::new(),
+        });
+    }
+    for doc in &read.documents {
+        add(lint_document(doc, options_for(doc)).0);
+    }
+    for r in &mut reports {
+        sort(&mut r.diagnostics);
+    }
+    reports
+}
+
+/// Whether a finding's text is one string value holding an unknown part (`"${var.arn}"`,
+/// `"acs:ecs:${var.region}:..."`): findings about statements or objects are kept.
+fn judges_unknown_value(text: &str) -> bool {
+    text.len() >= 2 && text.starts_with('"') && text.ends_with('"') && text.contains("${")
+}
+
+fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
+    });
+}
+
+/// Parse findings, lowering and the selected model rules over a parsed document.
+fn check(
+    source: &SourceFile,
+    parsed: &json::Parsed,
+    options: LintOptions,
+) -> (Vec<Diagnostic>, Vec<(Span, String)>, Option<policy::Policy>) {
+    let mut policy_out = None;
     let mut diags: Vec<Diagnostic> = Vec::new();
     let mut sids = Vec::new();
     if parsed.bom {
@@ -175,12 +302,12 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
         );
     }
     if let Some(root) = &parsed.root {
-        check_size(&source, options.kind, parsed.bom, &mut diags);
+        check_size(source, options.kind, parsed.bom, &mut diags);
         let lowered = policy::lower(root, options.kind, options.detect_trust);
         diags.extend(lowered.diagnostics);
         let cx = RuleContext {
             policy: &lowered.policy,
-            source: &source,
+            source,
         };
         for rule in registry::all() {
             match rule.check {
@@ -192,15 +319,10 @@ pub fn lint_source(source: SourceFile, options: LintOptions) -> FileReport {
             d.pointer = json::pointer_for(root, d.span);
         }
         sids = statement_sids(root);
+        policy_out = Some(lowered.policy);
     }
-    diags.sort_by(|a, b| {
-        (a.span.start, a.rule.code, a.span.end).cmp(&(b.span.start, b.rule.code, b.span.end))
-    });
-    FileReport {
-        source,
-        diagnostics: diags,
-        sids,
-    }
+    sort(&mut diags);
+    (diags, sids, policy_out)
 }
 
 /// Span and `Sid` of each statement object that has a string `Sid` (the first `Statement` and

@@ -97,6 +97,8 @@ pub struct Suppression {
     pub path: Pattern,
     pub sid: Option<String>,
     pub pointer: Option<String>,
+    /// The document address inside a host file (`alicloud_ram_policy.backup`) (rev 2).
+    pub document: Option<String>,
     pub reason: String,
     /// The `expires` date as written, with its span in the configuration.
     pub expires: Option<Spanned<String>>,
@@ -117,6 +119,10 @@ impl Suppression {
                 .sid
                 .as_deref()
                 .map_or(true, |sid| report.sid_at(d.span) == Some(sid))
+            && self
+                .document
+                .as_deref()
+                .map_or(true, |a| d.document.as_deref() == Some(a))
     }
 }
 

@@ -16,6 +16,9 @@ pub fn render(out: &mut dyn Write, located: &[&Located]) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let mut message = l.message.clone();
+        if let Some(document) = &l.document {
+            message = format!("{message} (in `{document}`)");
+        }
         if let Some(help) = &l.help {
             message.push_str("\nhelp: ");
             message.push_str(help);

@@ -83,7 +83,11 @@ fn to_miette(report: &FileReport, d: &Diagnostic) -> Report {
             .zip(spans)
             .map(|(l, span)| LabeledSpan::new_with_span(Some(text(&l.message)), span)),
     );
-    let mut m = MietteDiagnostic::new(text(&d.message))
+    let message = match &d.document {
+        Some(document) => format!("{} (in `{document}`)", d.message),
+        None => d.message.clone(),
+    };
+    let mut m = MietteDiagnostic::new(text(&message))
         .with_code(d.rule.code)
         .with_severity(severity)
         .with_labels(labels);

@@ -53,6 +53,9 @@ fn finding(out: &mut Vec<u8>, d: &Located) -> io::Result<()> {
     string(out, "severity", d.severity.as_str())?;
     string(out, "message", &d.message)?;
     string(out, "file", &d.file)?;
+    if let Some(document) = &d.document {
+        string(out, "document", document)?;
+    }
     string(out, "pointer", &d.pointer)?;
     for (key, n) in [
         ("line", d.line),

@@ -27,6 +27,9 @@ pub struct Located {
     pub message: String,
     /// Shared with the file's other findings.
     pub file: Arc<str>,
+    /// The document's address inside its host file (rev 2), when the file holds documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<Arc<str>>,
     pub pointer: String,
     pub line: usize,
     pub column: usize,
@@ -56,6 +59,7 @@ impl Located {
             severity: d.severity,
             message: d.message,
             file: Arc::clone(&source.name),
+            document: d.document,
             pointer: d.pointer,
             line: start.line,
             column: start.column,

@@ -196,6 +196,9 @@ fn descriptor(rule: &Rule) -> Descriptor {
 
 fn result(l: &Located, suppressions: Vec<Suppression>) -> SarifResult {
     let mut text = l.message.clone();
+    if let Some(document) = &l.document {
+        text = format!("{text} (in `{document}`)");
+    }
     if let Some(help) = &l.help {
         text.push_str("\nhelp: ");
         text.push_str(help);

@@ -1144,7 +1144,7 @@ fn pre_commit_hook_manifest_declares_the_hook_and_its_entry_runs() {
         "description: ",
         "entry: ramguard lint",
         "language: rust",
-        "types: [json]",
+        r"files: \.(json|tf|ya?ml)$",
         "pass_filenames: true",
         "require_serial: false",
     ] {

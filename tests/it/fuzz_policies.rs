@@ -197,10 +197,8 @@ fn check_locations(dir: &Path, json: &Value) {
 /// key) or outside every statement; a statement's own error makes it take part as unknown.
 fn refused_by(d: &Value) -> bool {
     let code = d["code"].as_str().unwrap();
-    let grammar = d["severity"] == "error"
-        && code.starts_with("RG0")
-        && code != "RG019"
-        && code != "RG005";
+    let grammar =
+        d["severity"] == "error" && code.starts_with("RG0") && code != "RG019" && code != "RG005";
     let unreadable = ["RG001", "RG002", "RG004"].contains(&code);
     let in_statement = d["pointer"].as_str().unwrap().starts_with("/Statement/");
     grammar && (unreadable || !in_statement)

@@ -131,7 +131,10 @@ fn thousands_of_findings_are_capped_per_file_in_human_output() {
     // Every name is an action not in the (incomplete) DBS list: an info each, all counted.
     assert_eq!(stdout.matches("RG200").count(), 100, "{stdout}");
     assert!(stdout.contains("... and 401 more"), "{stdout}");
-    assert!(stdout.contains("1 error, 0 warnings, 500 infos"), "{stdout}");
+    assert!(
+        stdout.contains("1 error, 0 warnings, 500 infos"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -627,10 +627,7 @@ mod tests {
         assert!(
             matches!(lookup("dbs:startbackupplan"), Lookup::Found(o) if o.action() == "dbs:StartBackupPlan")
         );
-        assert!(matches!(
-            lookup("dbs:StartBackupPlna"),
-            Lookup::Missing
-        ));
+        assert!(matches!(lookup("dbs:StartBackupPlna"), Lookup::Missing));
         assert!(matches!(lookup("dbs:Start*"), Lookup::Wildcard));
         assert!(matches!(lookup("ecs:Foo"), Lookup::Unknown));
         assert!(matches!(lookup("*:Foo"), Lookup::Unknown));
