@@ -287,10 +287,18 @@ pub fn drift(args: DriftArgs) -> u8 {
             }
         };
         let files = collect(&args.paths).map_err(|e| e.to_string())?;
-        let repo = files
-            .iter()
-            .map(|p| RepoDocument::read(p).map_err(|e| format!("cannot read {}: {e}", p.display())))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut repo = Vec::new();
+        for p in &files {
+            let (docs, unnamed) = RepoDocument::read_all(p)
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+            for u in unnamed {
+                eprintln!(
+                    "ramguard: `{}` has no literal policy name: not compared",
+                    crate::render::escape::escape(&u)
+                );
+            }
+            repo.extend(docs);
+        }
         let d = compare(&repo, &live);
         let text = match args.format {
             DriftFormat::Human => d.human(),

@@ -90,5 +90,6 @@ fn whole_file(file: &SourceFile, parsed: json::Parsed) -> Document {
         span: crate::source::Span::new(0, file.text.len()),
         unknown: Vec::new(),
         provenance: super::Provenance::File,
+        policy_name: None,
     }
 }

@@ -103,6 +103,10 @@ pub struct Document {
     /// Names of the unknown parts, in order of appearance (`var.account_id`).
     pub unknown: Vec<String>,
     pub provenance: Provenance,
+    /// The name the host gives the policy (Terraform `policy_name` or `name`, ROS
+    /// `PolicyName`; a role's name for its trust policy), when written as a literal: what
+    /// `drift` matches a live policy by.
+    pub policy_name: Option<String>,
 }
 
 impl Document {
@@ -145,6 +149,7 @@ impl Document {
             span,
             unknown,
             provenance: Provenance::File,
+            policy_name: None,
         }
     }
 
@@ -170,6 +175,7 @@ impl Document {
             map: SpanMap::identity(),
             unknown: Vec::new(),
             provenance,
+            policy_name: None,
         }
     }
 
@@ -193,6 +199,7 @@ impl Document {
             span,
             unknown: vec![what],
             provenance: Provenance::File,
+            policy_name: None,
         }
     }
 }

@@ -66,29 +66,36 @@ pub fn read_tree(file: SourceFile, root: &Tree, dir: Option<&Path>, options: &Re
             let Some(props) = res.value.get("Properties") else {
                 continue;
             };
-            let mut found: Vec<(String, &Tree, &'static str)> = Vec::new();
+            let literal = |t: Option<&Tree>| t.and_then(Tree::as_known_str).map(|s| s.to_string());
+            let resource_name =
+                literal(props.get("PolicyName")).or_else(|| literal(props.get("RoleName")));
+            let mut found: Vec<(String, &Tree, &'static str, Option<String>)> = Vec::new();
             for (prop, list, kind) in properties(&ty) {
                 match (props.get(prop), list) {
                     (Some(Tree::Array(items, _)), true) => {
                         for (i, item) in items.iter().enumerate() {
                             if let Some(doc) = item.get("PolicyDocument") {
-                                found.push((format!("{prop}[{i}]"), doc, kind));
+                                let name = literal(item.get("PolicyName"));
+                                found.push((format!("{prop}[{i}]"), doc, kind, name));
                             }
                         }
                     }
-                    (Some(doc), false) => found.push((prop.to_string(), doc, kind)),
+                    (Some(doc), false) => {
+                        found.push((prop.to_string(), doc, kind, resource_name.clone()))
+                    }
                     _ => {}
                 }
             }
             let only = found.len() == 1;
-            for (path, doc, kind) in found {
+            for (path, doc, kind, policy_name) in found {
                 let address = if only {
                     res.key.clone()
                 } else {
                     format!("{}.{path}", res.key)
                 };
-                read.documents
-                    .push(document(&file, address, kind, doc, &options.vars));
+                let mut d = document(&file, address, kind, doc, &options.vars);
+                d.policy_name = policy_name;
+                read.documents.push(d);
             }
         }
     }

@@ -88,6 +88,7 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
             continue;
         };
         let attrs = document_attributes(ty.as_str());
+        let first_new = read.documents.len();
         let present: Vec<_> = attrs
             .iter()
             .filter_map(|(a, k)| block.body.get_attribute(a).map(|attr| (attr, *k)))
@@ -114,6 +115,14 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
                 address = format!("{address}.{}", attr.key.as_str());
             }
             reader.document(&attr.value, address, *kind, &mut read);
+        }
+        let policy_name = ["policy_name", "role_name", "name"]
+            .iter()
+            .find_map(|a| block.body.get_attribute(a))
+            .and_then(|a| a.value.as_str())
+            .map(str::to_string);
+        for d in read.documents.iter_mut().skip(first_new) {
+            d.policy_name.clone_from(&policy_name);
         }
     }
     // Documents written in this file first, in order; then those `file()` named.

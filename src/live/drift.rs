@@ -24,24 +24,53 @@ pub struct RepoDocument {
 }
 
 impl RepoDocument {
-    pub fn read(path: &Path) -> std::io::Result<RepoDocument> {
-        let text = std::fs::read_to_string(path)?;
-        Ok(RepoDocument {
-            file: path.display().to_string(),
-            name: path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            trust: path
-                .parent()
-                .and_then(Path::file_name)
-                .is_some_and(|d| d == "trust"),
-            text,
-        })
+    /// The documents of one repository file. A policy file is one document, matched by its file
+    /// name; a host (Terraform, plan, ROS template) gives each document that has a literal
+    /// policy name (`policy_name`, `PolicyName`; a role's name for its trust policy), matched by
+    /// that name. The second list names the host documents without one: they cannot be matched.
+    pub fn read_all(path: &Path) -> std::io::Result<(Vec<RepoDocument>, Vec<String>)> {
+        let name = path.display().to_string();
+        let read =
+            crate::document::read_path(path, &name, &crate::document::ReadOptions::default())?;
+        let mut docs = Vec::new();
+        let mut unnamed = Vec::new();
+        for d in &read.documents {
+            let Some(source) = &d.source else {
+                unnamed.push(d.display_name());
+                continue;
+            };
+            if d.address.is_none() {
+                docs.push(RepoDocument {
+                    file: name.clone(),
+                    name: path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    trust: d.kind == Some("trust")
+                        || path
+                            .parent()
+                            .and_then(Path::file_name)
+                            .is_some_and(|dir| dir == "trust"),
+                    text: source.text.to_string(),
+                });
+                continue;
+            }
+            match &d.policy_name {
+                Some(policy_name) => docs.push(RepoDocument {
+                    file: d.display_name(),
+                    name: policy_name.clone(),
+                    trust: d.kind == Some("trust"),
+                    text: source.text.to_string(),
+                }),
+                None => unnamed.push(d.display_name()),
+            }
+        }
+        Ok((docs, unnamed))
     }
 }
 
-/// `.json` files under the paths (directories walked, sorted; `manifest.json` skipped).
+/// Policy and host files under the paths (`.json`, `.tf`, `.yaml`, `.yml`; directories walked,
+/// sorted; `manifest.json` skipped).
 pub fn collect(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
     fn walk(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if p.is_dir() {
@@ -50,7 +79,12 @@ pub fn collect(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
                 .collect();
             entries.sort();
             for e in entries {
-                if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
+                let picked = e.extension().is_some_and(|x| {
+                    ["json", "tf", "yaml", "yml"]
+                        .iter()
+                        .any(|w| x.eq_ignore_ascii_case(w))
+                });
+                if e.is_dir() || picked {
                     walk(&e, out)?;
                 }
             }

@@ -516,6 +516,58 @@ fn drift_finds_a_changed_statement_a_live_only_policy_and_nothing_when_unchanged
 }
 
 #[test]
+fn drift_matches_terraform_documents_by_their_policy_name() {
+    let fake = FakeCloud::start(account(), Imds::default());
+    let home = tempfile::tempdir().unwrap();
+    let repo = home.path().join("repo");
+    let out = cmd(&fake, home.path(), AK_ENV)
+        .args(["fetch", "--role", "Runner", "--out"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The custom policy lives in Terraform instead of its fetched JSON copy, with a wider
+    // action: drift names it by its `policy_name`, at its Terraform address.
+    std::fs::remove_file(repo.join("Custom/dbs-operator.json")).unwrap();
+    std::fs::write(
+        repo.join("main.tf"),
+        r#"resource "alicloud_ram_policy" "operator" {
+  policy_name     = "dbs-operator"
+  policy_document = <<EOF
+{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*", "Resource": "*"}]}
+EOF
+}
+
+resource "alicloud_ram_policy" "unnamed" {
+  policy_name     = var.name
+  policy_document = jsonencode({ Version = "1", Statement = [] })
+}
+"#,
+    )
+    .unwrap();
+    let o = cmd(&fake, home.path(), AK_ENV)
+        .args(["drift", "--role", "Runner", "--format", "json"])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert_no_secret(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = stdout_json(&o);
+    assert_eq!(v["changed"][0]["name"], "dbs-operator", "{v}");
+    let at = format!(
+        "{}#alicloud_ram_policy.operator",
+        repo.join("main.tf").display()
+    );
+    assert_eq!(v["changed"][0]["file"], at.as_str(), "{v}");
+    assert!(v["live_only"].as_array().unwrap().is_empty(), "{v}");
+    assert!(
+        stderr(&o).contains("alicloud_ram_policy.unnamed` has no literal policy name"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn simulate_live_role_decides_with_the_live_documents() {
     let fake = FakeCloud::start(account(), Imds::default());
     let home = tempfile::tempdir().unwrap();
