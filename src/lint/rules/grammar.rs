@@ -301,5 +301,9 @@ mod tests {
         for kind in ProblemKind::ALL {
             assert_eq!(severity(kind.level()), rule_for(kind).severity, "{kind:?}");
         }
+        // One rule per kind, and `ALL` lists every kind once.
+        let codes: std::collections::BTreeSet<&str> =
+            ProblemKind::ALL.iter().map(|k| rule_for(*k).code).collect();
+        assert_eq!(codes.len(), ProblemKind::ALL.len());
     }
 }
