@@ -304,7 +304,7 @@ fn check(
     if let Some(root) = &parsed.root {
         check_size(source, options.kind, parsed.bom, &mut diags);
         let lowered = policy::lower(root, options.kind, options.detect_trust);
-        diags.extend(lowered.diagnostics);
+        diags.extend(lowered.problems.into_iter().map(g::diagnostic));
         let cx = RuleContext {
             policy: &lowered.policy,
             source,

@@ -6,19 +6,18 @@ use super::model::{
     Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement, Unreadable,
 };
 use super::operator::{Family, Operator, SetOp};
+use super::placeholder::placeholder;
+use super::problem::{Level, Problem, ProblemKind as K};
 use super::values::{date_problem, parse_bool, Decimal, IpNet};
 use crate::catalog::suggest::did_you_mean;
 use crate::json::{Member, Node, Value};
-use crate::lint::rules::common::{placeholder, well_formed_resource};
-use crate::lint::rules::grammar as g;
-use crate::lint::Diagnostic;
 use crate::source::{Span, Spanned};
 
-/// The model and the grammar diagnostics found while building it.
+/// The model and the grammar problems found while building it.
 #[derive(Debug, Default)]
 pub struct Lowered {
     pub policy: Policy,
-    pub diagnostics: Vec<Diagnostic>,
+    pub problems: Vec<Problem>,
 }
 
 const TOP_ELEMENTS: &[&str] = &["Version", "Statement"];
@@ -44,13 +43,13 @@ pub fn lower(root: &Node, kind: PolicyKind, detect_trust: bool) -> Lowered {
     let policy = cx.policy(root, detect_trust);
     Lowered {
         policy,
-        diagnostics: cx.diags,
+        problems: cx.diags,
     }
 }
 
 struct Lowerer {
-    diags: Vec<Diagnostic>,
-    /// Error-severity diagnostics so far (a statement is valid when it adds none): counted as
+    diags: Vec<Problem>,
+    /// Error-level problems so far (a statement is valid when it adds none): counted as
     /// they come, not recounted per statement.
     errors: usize,
     kind: PolicyKind,
@@ -130,13 +129,26 @@ const TRUST_ACTIONS: &[&str] = &[
     "sts:SetContext",
 ];
 
+/// `*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative ID:
+/// what the grammar accepts as a resource (RG029 reports the rest).
+pub fn well_formed_resource(v: &str) -> bool {
+    if v == "*" {
+        return true;
+    }
+    let mut fields = v.splitn(5, ':');
+    matches!(
+        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next()),
+        (Some("acs"), Some(svc), Some(_), Some(_), Some(rel)) if !svc.is_empty() && !rel.is_empty()
+    )
+}
+
 fn get<'a>(members: &[&'a Member], key: &str) -> Option<&'a Member> {
     members.iter().copied().find(|m| m.key == key)
 }
 
 impl Lowerer {
-    fn push(&mut self, d: Diagnostic) {
-        self.errors += usize::from(d.severity == crate::lint::Severity::Error);
+    fn push(&mut self, d: Problem) {
+        self.errors += usize::from(d.level == Level::Error);
         self.diags.push(d);
     }
 
@@ -147,8 +159,8 @@ impl Lowerer {
             ..Policy::default()
         };
         let Value::Object(members) = &root.value else {
-            self.push(Diagnostic::new(
-                &g::INVALID_DOCUMENT,
+            self.push(Problem::new(
+                K::InvalidDocument,
                 root.span,
                 format!(
                     "a policy must be a JSON object, found {}",
@@ -166,7 +178,7 @@ impl Lowerer {
 
         match get(&members, "Version") {
             None => self.push(
-                Diagnostic::new(&g::INVALID_VERSION, root.span, "missing `Version`")
+                Problem::new(K::InvalidVersion, root.span, "missing `Version`")
                     .help("add `\"Version\": \"1\"`"),
             ),
             Some(m) => match &m.value.value {
@@ -184,8 +196,8 @@ impl Lowerer {
                         v => format!("a {}", v.type_name()),
                     };
                     self.push(
-                        Diagnostic::new(
-                            &g::INVALID_VERSION,
+                        Problem::new(
+                            K::InvalidVersion,
                             m.value.span,
                             format!("`Version` must be the string `\"1\"`, found {shown}"),
                         )
@@ -196,8 +208,8 @@ impl Lowerer {
         }
 
         let Some(stmts) = get(&members, "Statement") else {
-            self.push(Diagnostic::new(
-                &g::INVALID_STATEMENT,
+            self.push(Problem::new(
+                K::InvalidStatement,
                 root.span,
                 "missing `Statement`",
             ));
@@ -205,8 +217,8 @@ impl Lowerer {
         };
         let items: Vec<&Node> = match &stmts.value.value {
             Value::Array(items) if items.is_empty() => {
-                self.push(Diagnostic::new(
-                    &g::INVALID_STATEMENT,
+                self.push(Problem::new(
+                    K::InvalidStatement,
                     stmts.value.span,
                     "`Statement` must hold at least one statement",
                 ));
@@ -215,8 +227,8 @@ impl Lowerer {
             Value::Array(items) => items.iter().collect(),
             Value::Object(_) => {
                 self.push(
-                    Diagnostic::new(
-                        &g::STATEMENT_OBJECT_FORM,
+                    Problem::new(
+                        K::StatementObjectForm,
                         stmts.value.span,
                         "`Statement` is a single object; RAM documents only the array form",
                     )
@@ -225,8 +237,8 @@ impl Lowerer {
                 vec![&stmts.value]
             }
             other => {
-                self.push(Diagnostic::new(
-                    &g::INVALID_STATEMENT,
+                self.push(Problem::new(
+                    K::InvalidStatement,
                     stmts.value.span,
                     format!(
                         "`Statement` must be an array of objects, found a {}",
@@ -243,8 +255,8 @@ impl Lowerer {
                 policy.kind = kind;
                 if kind == PolicyKind::Resource {
                     self.push(
-                        Diagnostic::new(
-                            &g::RESOURCE_POLICY_KIND,
+                        Problem::new(
+                            K::ResourcePolicyKind,
                             root.span,
                             "statements carry `Principal` and `Resource`: read as a resource-based policy of an unknown service",
                         )
@@ -266,8 +278,8 @@ impl Lowerer {
             if let Some(sid) = &st.sid {
                 match sids.get(&sid.value) {
                     Some(first) => self.push(
-                        Diagnostic::new(
-                            &g::DUPLICATE_SID,
+                        Problem::new(
+                            K::DuplicateSid,
                             sid.span,
                             format!("duplicate `Sid` `{}`", sid.value),
                         )
@@ -286,8 +298,8 @@ impl Lowerer {
 
     fn unknown_element(&mut self, m: &Member, known: &[&'static str], place: &str) {
         let suggestion = did_you_mean(&m.key, known.iter().copied());
-        let mut d = Diagnostic::new(
-            &g::UNKNOWN_ELEMENT,
+        let mut d = Problem::new(
+            K::UnknownElement,
             m.key_span,
             format!("`{}` is not a valid element at the {place}", m.key),
         );
@@ -310,8 +322,8 @@ impl Lowerer {
         match &node.value {
             Value::Array(items) => {
                 if items.is_empty() {
-                    self.push(Diagnostic::new(
-                        &g::EMPTY_LIST,
+                    self.push(Problem::new(
+                        K::EmptyList,
                         node.span,
                         format!("`{what}` is an empty list"),
                     ));
@@ -328,8 +340,8 @@ impl Lowerer {
             Value::Number(n) => n.to_string(),
             Value::Bool(b) => b.to_string(),
             other => {
-                self.push(Diagnostic::new(
-                    &g::INVALID_VALUE_TYPE,
+                self.push(Problem::new(
+                    K::InvalidValueType,
                     node.span,
                     format!(
                         "`{what}` values must be strings, found a {}",
@@ -340,8 +352,8 @@ impl Lowerer {
             }
         };
         self.push(
-            Diagnostic::new(
-                &g::VALUE_TYPE_MISMATCH,
+            Problem::new(
+                K::ValueTypeMismatch,
                 node.span,
                 format!(
                     "data type mismatch: `{what}` values are strings, found the {} `{text}`",
@@ -361,8 +373,8 @@ impl Lowerer {
             resource: None,
         };
         let Value::Object(members) = &node.value else {
-            self.push(Diagnostic::new(
-                &g::INVALID_STATEMENT,
+            self.push(Problem::new(
+                K::InvalidStatement,
                 node.span,
                 format!(
                     "a statement must be a JSON object, found a {}",
@@ -382,8 +394,8 @@ impl Lowerer {
         let sid = get(&members, "Sid").and_then(|m| match &m.value.value {
             Value::String(s) => Some(Spanned::new(s.clone(), m.value.span)),
             other => {
-                self.push(Diagnostic::new(
-                    &g::INVALID_VALUE_TYPE,
+                self.push(Problem::new(
+                    K::InvalidValueType,
                     m.value.span,
                     format!("`Sid` must be a string, found a {}", other.type_name()),
                 ));
@@ -440,7 +452,7 @@ impl Lowerer {
     fn effect(&mut self, stmt: Span, m: Option<&Member>) -> Option<Spanned<Effect>> {
         let Some(m) = m else {
             self.push(
-                Diagnostic::new(&g::INVALID_EFFECT, stmt, "statement has no `Effect`")
+                Problem::new(K::InvalidEffect, stmt, "statement has no `Effect`")
                     .help("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"),
             );
             return None;
@@ -455,8 +467,8 @@ impl Lowerer {
                     None => "`Effect` is `Allow` or `Deny`".to_string(),
                 };
                 self.push(
-                    Diagnostic::new(
-                        &g::INVALID_EFFECT,
+                    Problem::new(
+                        K::InvalidEffect,
                         span,
                         format!("invalid `Effect` value `{s}`"),
                     )
@@ -474,8 +486,8 @@ impl Lowerer {
             }
             other => {
                 self.push(
-                    Diagnostic::new(
-                        &g::INVALID_EFFECT,
+                    Problem::new(
+                        K::InvalidEffect,
                         span,
                         format!("`Effect` must be a string, found a {}", other.type_name()),
                     )
@@ -515,8 +527,8 @@ impl Lowerer {
                     a
                 };
                 self.push(
-                    Diagnostic::new(
-                        &g::ACTION_AND_NOT_ACTION,
+                    Problem::new(
+                        K::ActionAndNotAction,
                         later.key_span,
                         "a statement cannot have both `Action` and `NotAction`",
                     )
@@ -529,8 +541,8 @@ impl Lowerer {
             (None, Some(n)) => (n, true),
             (None, None) => {
                 self.push(
-                    Diagnostic::new(
-                        &g::MISSING_ACTION,
+                    Problem::new(
+                        K::MissingAction,
                         stmt,
                         "statement has neither `Action` nor `NotAction`",
                     )
@@ -553,8 +565,8 @@ impl Lowerer {
             if !odd.is_empty() {
                 let shown: Vec<String> = odd.iter().map(|a| format!("`{a}`")).collect();
                 self.push(
-                    Diagnostic::new(
-                        &g::TRUST_ACTION,
+                    Problem::new(
+                        K::TrustAction,
                         el.span,
                         format!(
                             "trust policies grant `sts:AssumeRole` (and STS session actions), not {}",
@@ -590,8 +602,8 @@ impl Lowerer {
             Some(_) => None,
         };
         if let Some(p) = problem {
-            let mut d = Diagnostic::new(
-                &g::INVALID_ACTION,
+            let mut d = Problem::new(
+                K::InvalidAction,
                 v.span,
                 format!("invalid action `{s}`: {p}"),
             )
@@ -599,7 +611,7 @@ impl Lowerer {
             // Resource Directory has been seen to accept `"Action": "1"` (rev 2): there it
             // matches no action, which is a mistake but not a rejected document.
             if self.kind == PolicyKind::Control && !s.contains(':') && !s.is_empty() {
-                d.severity = crate::lint::Severity::Warning;
+                d.level = Level::Warning;
                 d.message =
                     format!("action `{s}` has no `<service>:` prefix and matches no action");
             }
@@ -616,8 +628,8 @@ impl Lowerer {
         if self.kind == PolicyKind::Trust {
             for m in [res, not].into_iter().flatten() {
                 self.push(
-                    Diagnostic::new(
-                        &g::RESOURCE_IN_TRUST_POLICY,
+                    Problem::new(
+                        K::ResourceInTrustPolicy,
                         m.key_span,
                         format!("a trust policy cannot have `{}`", m.key),
                     )
@@ -628,8 +640,8 @@ impl Lowerer {
         }
         if let Some(n) = not {
             self.push(
-                Diagnostic::new(
-                    &g::NOT_RESOURCE,
+                Problem::new(
+                    K::NotResource,
                     n.key_span,
                     "`NotResource` is not part of the current RAM policy grammar",
                 )
@@ -639,8 +651,8 @@ impl Lowerer {
         let (m, negated) = match (res, not) {
             (Some(r), Some(n)) => {
                 self.push(
-                    Diagnostic::new(
-                        &g::RESOURCE_AND_NOT_RESOURCE,
+                    Problem::new(
+                        K::ResourceAndNotResource,
                         n.key_span,
                         "a statement cannot have both `Resource` and `NotResource`",
                     )
@@ -652,7 +664,7 @@ impl Lowerer {
             (None, Some(n)) => (n, true),
             (None, None) => {
                 self.push(
-                    Diagnostic::new(&g::MISSING_RESOURCE, stmt, "statement has no `Resource`")
+                    Problem::new(K::MissingResource, stmt, "statement has no `Resource`")
                         .help(format!(
                             "{} policies require `Resource`; use `\"Resource\": \"*\"` for every resource",
                             self.kind.as_str()
@@ -680,8 +692,8 @@ impl Lowerer {
         }
         if s.starts_with("arn:") {
             self.push(
-                Diagnostic::new(
-                    &g::INVALID_ARN,
+                Problem::new(
+                    K::InvalidArn,
                     v.span,
                     format!("`{s}` is an AWS ARN; RAM resources start with `acs:`"),
                 )
@@ -706,8 +718,8 @@ impl Lowerer {
         };
         if let Some(p) = problem {
             self.push(
-                Diagnostic::new(
-                    &g::INVALID_ARN,
+                Problem::new(
+                    K::InvalidArn,
                     v.span,
                     format!("invalid resource `{s}`: {p}"),
                 )
@@ -729,8 +741,8 @@ impl Lowerer {
                     }
                 };
                 self.push(
-                    Diagnostic::new(
-                        &g::MISSING_PRINCIPAL,
+                    Problem::new(
+                        K::MissingPrincipal,
                         stmt,
                         format!("{} policy statement has no `Principal`", self.kind.as_str()),
                     )
@@ -741,8 +753,8 @@ impl Lowerer {
         };
         if !self.kind.has_principal() {
             self.push(
-                Diagnostic::new(
-                    &g::PRINCIPAL_OUTSIDE_TRUST,
+                Problem::new(
+                    K::PrincipalOutsideTrust,
                     m.key_span,
                     format!(
                         "`Principal` is only valid in trust and resource-based policies, not in {} policies",
@@ -771,8 +783,8 @@ impl Lowerer {
                 p.ids = Some(el);
             }
             Value::Object(_) if self.kind == PolicyKind::OssBucket => self.push(
-                Diagnostic::new(
-                    &g::INVALID_PRINCIPAL,
+                Problem::new(
+                    K::InvalidPrincipal,
                     m.value.span,
                     "a bucket policy's `Principal` is a list of account or RAM user IDs, or `[\"*\"]`",
                 )
@@ -800,8 +812,8 @@ impl Lowerer {
                                     .to_string(),
                             };
                             self.push(
-                                Diagnostic::new(
-                                    &g::INVALID_PRINCIPAL,
+                                Problem::new(
+                                    K::InvalidPrincipal,
                                     pm.key_span,
                                     format!("`{}` is not a principal type", pm.key),
                                 )
@@ -811,15 +823,15 @@ impl Lowerer {
                     }
                 }
                 if members.is_empty() {
-                    self.push(Diagnostic::new(
-                        &g::INVALID_PRINCIPAL,
+                    self.push(Problem::new(
+                        K::InvalidPrincipal,
                         m.value.span,
                         "`Principal` is empty",
                     ));
                 }
             }
-            other => self.push(Diagnostic::new(
-                &g::INVALID_PRINCIPAL,
+            other => self.push(Problem::new(
+                K::InvalidPrincipal,
                 m.value.span,
                 format!(
                     "`Principal` must be an object such as `{{\"RAM\": [...]}}`, found a {}",
@@ -832,8 +844,8 @@ impl Lowerer {
 
     fn conditions(&mut self, node: &Node) -> Vec<Condition> {
         let Value::Object(ops) = &node.value else {
-            self.push(Diagnostic::new(
-                &g::INVALID_VALUE_TYPE,
+            self.push(Problem::new(
+                K::InvalidValueType,
                 node.span,
                 format!(
                     "`Condition` must be an object, found a {}",
@@ -850,8 +862,8 @@ impl Lowerer {
             };
             if set.is_some() {
                 self.push(
-                    Diagnostic::new(
-                        &g::SET_OPERATOR,
+                    Problem::new(
+                        K::SetOperator,
                         om.key_span,
                         format!("`{}` is a set operator that RAM accepts but does not document", om.key),
                     )
@@ -862,8 +874,8 @@ impl Lowerer {
                 );
             }
             let Value::Object(keys) = &om.value.value else {
-                self.push(Diagnostic::new(
-                    &g::INVALID_VALUE_TYPE,
+                self.push(Problem::new(
+                    K::InvalidValueType,
                     om.value.span,
                     format!(
                         "`{}` must map condition keys to values, found a {}",
@@ -892,8 +904,8 @@ impl Lowerer {
     }
 
     fn unknown_operator(&mut self, om: &Member) {
-        let mut d = Diagnostic::new(
-            &g::UNKNOWN_OPERATOR,
+        let mut d = Problem::new(
+            K::UnknownOperator,
             om.key_span,
             format!("unknown condition operator `{}`", om.key),
         );
@@ -926,8 +938,8 @@ impl Lowerer {
         };
         if !ok {
             self.push(
-                Diagnostic::new(
-                    &g::INVALID_CONDITION_KEY,
+                Problem::new(
+                    K::InvalidConditionKey,
                     km.key_span,
                     format!("invalid condition key `{}`: keys have the form `acs:<key>` or `<service>:<key>`", km.key),
                 )
@@ -947,8 +959,8 @@ impl Lowerer {
             Family::Bool => {
                 if values.len() > 1 {
                     self.push(
-                        Diagnostic::new(
-                            &g::MULTIPLE_BOOL_VALUES,
+                        Problem::new(
+                            K::MultipleBoolValues,
                             km.value.span,
                             format!("multiple Boolean values for `{}`", km.key),
                         )
@@ -994,8 +1006,8 @@ impl Lowerer {
             _ => "`\"true\"` or `\"false\"`",
         };
         self.push(
-            Diagnostic::new(
-                &g::INVALID_CONDITION_VALUE,
+            Problem::new(
+                K::InvalidConditionValue,
                 v.span,
                 format!("invalid `{}` value `{}`: {why}", op.name(), v.value),
             )
@@ -1067,7 +1079,7 @@ mod tests {
             "Principal": ["1234567890123456", "*"], "Resource": "acs:oss:*:*:b/*"}]}"#;
         let root = crate::json::parse(text).root.unwrap();
         let lowered = lower(&root, PolicyKind::OssBucket, false);
-        assert!(lowered.diagnostics.is_empty(), "{:?}", lowered.diagnostics);
+        assert!(lowered.problems.is_empty(), "{:?}", lowered.problems);
         let p = lowered.policy.statements[0].principal.as_ref().unwrap();
         assert!(p.any.is_some());
         let ids: Vec<&str> = p.ids.iter().flat_map(|e| e.iter()).collect();
@@ -1078,8 +1090,8 @@ mod tests {
         let root = crate::json::parse(text).root.unwrap();
         let lowered = lower(&root, PolicyKind::OssBucket, false);
         assert!(lowered
-            .diagnostics
+            .problems
             .iter()
-            .any(|d| *d.rule == g::INVALID_PRINCIPAL));
+            .any(|p| p.kind == K::InvalidPrincipal));
     }
 }

@@ -10,6 +10,8 @@ use crate::policy::pattern::{
     glob_match, glob_match_ignore_ascii_case, is_all_stars, pattern_covers,
     pattern_covers_ignore_ascii_case, symbols, symbols_intersect, Sym,
 };
+pub use crate::policy::placeholder::{is_mask, placeholder, Placeholder};
+pub use crate::policy::well_formed_resource;
 use crate::policy::{Effect, Element, PolicyKind, Statement};
 use crate::source::Spanned;
 
@@ -34,100 +36,6 @@ pub fn verb(st: &Statement) -> &'static str {
 /// The statement has no condition at all (an empty `Condition` object counts as none).
 pub fn unconditional(st: &Statement) -> bool {
     st.conditions.is_empty()
-}
-
-/// A documentation mask: digits followed by at least two `*`, `x` or `X`
-/// (`123456789012****`, `27737962156157xxxx`), as Alibaba's pages print account IDs.
-pub fn is_mask(token: &str) -> bool {
-    let digits = token.trim_end_matches(['*', 'x', 'X']);
-    token.len() - digits.len() >= 2
-        && digits.len() >= 3
-        && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// What kind of placeholder a value holds, if any, and the placeholder itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Placeholder<'a> {
-    /// `${var}`, `%{...}`, `$name`, `<name>`, `{#name}`: a template that was not rendered.
-    Template(&'a str),
-    /// `123456789012****`, `42.120.XX.X`: a value masked by documentation.
-    Mask(&'a str),
-}
-
-/// The first placeholder in a value: an unrendered template or a documentation mask. Runs on
-/// every value of every statement, so each form is first looked for with one cheap byte test.
-pub fn placeholder(v: &str) -> Option<Placeholder<'_>> {
-    let bytes = v.as_bytes();
-    if bytes.iter().any(|b| matches!(b, b'$' | b'%' | b'{' | b'<')) {
-        if let Some(t) = template(v) {
-            return Some(Placeholder::Template(t));
-        }
-    }
-    let masked = |c: &u8| matches!(c, b'*' | b'x' | b'X');
-    if !bytes
-        .windows(2)
-        .any(|w| w[0].is_ascii_digit() && masked(&w[1]) || masked(&w[0]) && w[1] == b'.')
-    {
-        return None;
-    }
-    let tokens = || v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '*'));
-    if let Some(t) = tokens().find(|t| is_mask(t)) {
-        return Some(Placeholder::Mask(t));
-    }
-    // `42.120.XX.X/24`: an address with letters for digits.
-    let parts = || v.split(['.', '/']);
-    let address_like = parts().count() >= 4
-        && parts().any(|t| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
-        && parts().all(|t| {
-            !t.is_empty()
-                && t.bytes()
-                    .all(|c| c.is_ascii_digit() || c == b'X' || c == b'x')
-        });
-    if address_like {
-        if let Some(t) = parts().find(|t| t.bytes().any(|c| c == b'X' || c == b'x')) {
-            return Some(Placeholder::Mask(t));
-        }
-    }
-    None
-}
-
-/// `${var}`, `%{...}`, `{#name}`, `$name`, `<name>`: the first one in `v`.
-fn template(v: &str) -> Option<&str> {
-    let bytes = v.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if !matches!(b, b'$' | b'%' | b'{' | b'<') {
-            continue;
-        }
-        let rest = v.get(i..).unwrap_or_default();
-        let next = bytes.get(i + 1).copied();
-        let closed = |open: usize, close: char| {
-            rest.get(open..)
-                .and_then(|r| r.find(close))
-                .and_then(|end| rest.get(..open + end + 1))
-        };
-        let token = match (b, next) {
-            (b'$' | b'%', Some(b'{')) | (b'{', Some(b'#')) => closed(2, '}'),
-            (b'$', Some(c)) if c.is_ascii_alphabetic() => {
-                let end = rest
-                    .bytes()
-                    .skip(1)
-                    .position(|c| !(c.is_ascii_alphanumeric() || c == b'_'))
-                    .map_or(rest.len(), |p| p + 1);
-                rest.get(..end)
-            }
-            (b'<', Some(c)) if c.is_ascii_alphabetic() => closed(1, '>').filter(|t| {
-                t.bytes()
-                    .skip(1)
-                    .take(t.len().saturating_sub(2))
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b' '))
-            }),
-            _ => None,
-        };
-        if token.is_some() {
-            return token;
-        }
-    }
-    None
 }
 
 pub fn has_wildcard(s: &str) -> bool {
@@ -237,19 +145,6 @@ pub fn list(names: &[&str], max: usize) -> String {
 pub fn global_key(key: &str) -> Option<&'static GlobalKey> {
     key.get(..4).filter(|p| p.eq_ignore_ascii_case("acs:"))?;
     keys::global(key)
-}
-
-/// `*`, or `acs:<service>:<region>:<account>:<relative-id>` with a service and a relative ID:
-/// what the grammar accepts as a resource (RG029 reports the rest).
-pub fn well_formed_resource(v: &str) -> bool {
-    if v == "*" {
-        return true;
-    }
-    let mut fields = v.splitn(5, ':');
-    matches!(
-        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next()),
-        (Some("acs"), Some(svc), Some(_), Some(_), Some(rel)) if !svc.is_empty() && !rel.is_empty()
-    )
 }
 
 /// Where a catalogued operation is authorized.

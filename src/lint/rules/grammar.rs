@@ -3,8 +3,10 @@
 
 use crate::lint::registry::Category::Grammar;
 use crate::lint::registry::Rule;
-use crate::lint::Severity::{Error, Info, Warning};
+use crate::lint::Diagnostic;
+use crate::lint::Severity::{self, Error, Info, Warning};
 use crate::policy::PolicyKind::{Identity, Session, Trust};
+use crate::policy::{Level, Problem, ProblemKind};
 
 /// A clean identity policy that the "use instead" of most grammar rules can point at.
 const CLEAN: &[u8] = br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:DescribeBackupPlanList", "Resource": "*"}]}"#;
@@ -233,3 +235,75 @@ grammar_rule!(RESOURCE_POLICY_KIND, "RG037", "resource-policy-kind", Info, Ident
     "A resource-based policy is checked against its service's own rules; name the kind (`--kind oss-bucket`, `--kind kms-key`, or a `[lint.kinds]` entry) so that those apply.",
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "mns:SendMessage", "Principal": {"RAM": ["acs:ram::1234567890123456:root"]}, "Resource": "*"}]}"#,
     br#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Principal": ["1234567890123456"], "Resource": "acs:oss:*:*:examplebucket/*"}]}"#);
+
+/// The grammar rule of each problem lowering reports: the one place the model's problems
+/// meet the linter's rules.
+pub fn rule_for(kind: ProblemKind) -> &'static Rule {
+    match kind {
+        ProblemKind::InvalidDocument => &INVALID_DOCUMENT,
+        ProblemKind::InvalidVersion => &INVALID_VERSION,
+        ProblemKind::InvalidStatement => &INVALID_STATEMENT,
+        ProblemKind::StatementObjectForm => &STATEMENT_OBJECT_FORM,
+        ProblemKind::UnknownElement => &UNKNOWN_ELEMENT,
+        ProblemKind::InvalidEffect => &INVALID_EFFECT,
+        ProblemKind::MissingAction => &MISSING_ACTION,
+        ProblemKind::ActionAndNotAction => &ACTION_AND_NOT_ACTION,
+        ProblemKind::MissingResource => &MISSING_RESOURCE,
+        ProblemKind::NotResource => &NOT_RESOURCE,
+        ProblemKind::ResourceAndNotResource => &RESOURCE_AND_NOT_RESOURCE,
+        ProblemKind::ResourceInTrustPolicy => &RESOURCE_IN_TRUST_POLICY,
+        ProblemKind::MissingPrincipal => &MISSING_PRINCIPAL,
+        ProblemKind::PrincipalOutsideTrust => &PRINCIPAL_OUTSIDE_TRUST,
+        ProblemKind::InvalidPrincipal => &INVALID_PRINCIPAL,
+        ProblemKind::ValueTypeMismatch => &VALUE_TYPE_MISMATCH,
+        ProblemKind::InvalidValueType => &INVALID_VALUE_TYPE,
+        ProblemKind::EmptyList => &EMPTY_LIST,
+        ProblemKind::InvalidAction => &INVALID_ACTION,
+        ProblemKind::InvalidArn => &INVALID_ARN,
+        ProblemKind::UnknownOperator => &UNKNOWN_OPERATOR,
+        ProblemKind::InvalidConditionKey => &INVALID_CONDITION_KEY,
+        ProblemKind::InvalidConditionValue => &INVALID_CONDITION_VALUE,
+        ProblemKind::MultipleBoolValues => &MULTIPLE_BOOL_VALUES,
+        ProblemKind::DuplicateSid => &DUPLICATE_SID,
+        ProblemKind::TrustAction => &TRUST_ACTION,
+        ProblemKind::SetOperator => &SET_OPERATOR,
+        ProblemKind::ResourcePolicyKind => &RESOURCE_POLICY_KIND,
+    }
+}
+
+fn severity(level: Level) -> Severity {
+    match level {
+        Level::Info => Info,
+        Level::Warning => Warning,
+        Level::Error => Error,
+    }
+}
+
+/// A lowering problem as the finding of its rule.
+pub fn diagnostic(p: Problem) -> Diagnostic {
+    let mut d =
+        Diagnostic::new(rule_for(p.kind), p.span, p.message).with_severity(severity(p.level));
+    d.help = p.help;
+    for (span, message) in p.labels {
+        d = d.label(span, message);
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model's idea of what RAM rejects (a statement with an error takes part as unknown)
+    /// is the rules' default severity.
+    #[test]
+    fn problem_levels_are_rule_severities() {
+        for kind in ProblemKind::ALL {
+            assert_eq!(severity(kind.level()), rule_for(kind).severity, "{kind:?}");
+        }
+        // One rule per kind, and `ALL` lists every kind once.
+        let codes: std::collections::BTreeSet<&str> =
+            ProblemKind::ALL.iter().map(|k| rule_for(*k).code).collect();
+        assert_eq!(codes.len(), ProblemKind::ALL.len());
+    }
+}
