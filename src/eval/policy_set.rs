@@ -296,6 +296,25 @@ impl PolicySet {
                 }
             }
         }
+        // A condition value holding a part its host left unknown (`${var.cidr}`) cannot be
+        // compiled yet: its statement takes part as unknown, so the answer is Indeterminate
+        // where it matters (SEMANTICS.md section 5), and `--var` makes it certain.
+        for st in &policy.statements {
+            let holds = |u: &String| {
+                let part = format!("${{{u}}}");
+                st.conditions
+                    .iter()
+                    .any(|c| c.values.iter().any(|v| v.value.contains(&part)))
+            };
+            if let Some(u) = doc.unknown.iter().find(|u| holds(u)) {
+                if !statement_errors.iter().any(|(j, _)| *j == st.index) {
+                    statement_errors.push((
+                        st.index,
+                        format!("a condition value holds `{u}`, not known before apply (give it with --var)"),
+                    ));
+                }
+            }
+        }
         statement_errors.sort();
         for st in &mut policy.statements {
             st.span = doc.map.map(st.span);

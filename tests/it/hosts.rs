@@ -276,6 +276,66 @@ fn unknown_parts_make_simulate_indeterminate_and_vars_decide() {
 }
 
 #[test]
+fn an_unknown_condition_value_makes_its_statement_unknown_and_vars_decide() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ip.tf"),
+        r#"resource "alicloud_ram_policy" "ip" {
+  policy_name     = "dbs-from-office"
+  policy_document = <<EOF
+{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "dbs:*", "Resource": "*",
+  "Condition": {"IpAddress": {"acs:SourceIp": "${var.cidr}"}}}]}
+EOF
+}
+"#,
+    )
+    .unwrap();
+    let sim = |extra: &[&str]| -> (i32, Value) {
+        let mut args = vec![
+            "simulate",
+            "--policy",
+            "ip.tf#alicloud_ram_policy.ip",
+            "--action",
+            "dbs:DescribeRegions",
+            "--resource",
+            "*",
+            "--context",
+            "acs:SourceIp=192.0.2.7",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let out = common::ramguard()
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        (out.status.code().unwrap_or(-1), json)
+    };
+    let (exit, json) = sim(&[]);
+    assert_eq!(
+        (exit, json["decision"].as_str()),
+        (3, Some("Indeterminate")),
+        "{json}"
+    );
+    assert!(json["errors"].to_string().contains("var.cidr"), "{json}");
+    let (exit, json) = sim(&["--var", "cidr=192.0.2.0/24"]);
+    assert_eq!(
+        (exit, json["decision"].as_str()),
+        (0, Some("Allow")),
+        "{json}"
+    );
+    let (exit, json) = sim(&["--var", "cidr=198.51.100.0/24"]);
+    assert_eq!(
+        (exit, json["decision"].as_str()),
+        (1, Some("ImplicitDeny")),
+        "{json}"
+    );
+}
+
+#[test]
 fn preflight_takes_a_plan_address() {
     let (exit, out) = run(&[
         "preflight",
