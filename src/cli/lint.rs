@@ -353,9 +353,12 @@ pub fn run(args: LintArgs) -> u8 {
             return Ok(FileOutput::default());
         };
         let rel = loaded.relative(input.path());
-        let (reports, unreadable) = lint_input(input, stdin_text.as_ref(), &read_options, &|doc| {
-            options_for(args.kind.map(Into::into), loaded, &rel, doc)
-        });
+        // Named on the command line (not found by a walk or a glob).
+        let named = args.paths.iter().any(|p| Path::new(p) == input.path());
+        let (reports, unreadable) =
+            lint_input(input, named, stdin_text.as_ref(), &read_options, &|doc| {
+                options_for(args.kind.map(Into::into), loaded, &rel, doc)
+            });
         let mut merged: Option<FileOutput> = None;
         for mut report in reports {
             let rel = loaded.relative(Path::new(&*report.source.name));
@@ -547,6 +550,7 @@ fn options_for<'a>(
 /// document it holds through the document layer.
 fn lint_input<'s>(
     input: &Input,
+    named: bool,
     stdin: Option<&Result<Vec<u8>, ReadError>>,
     read_options: &crate::document::ReadOptions,
     options_for: &dyn Fn(&crate::document::Document) -> LintOptions<'s>,
@@ -572,6 +576,10 @@ fn lint_input<'s>(
                 _ => None,
             };
             let read = crate::document::read(&name, &bytes, dir, read_options);
+            // CLI.md: a walk skips a JSON or YAML file that is neither a policy nor a host.
+            if read.foreign && !named {
+                return (Vec::new(), false);
+            }
             (lint::lint_read(&read, options_for), false)
         }
         Err(ReadError::TooLarge { limit }) => (vec![lint::too_large(&name, limit)], false),

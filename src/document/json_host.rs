@@ -41,7 +41,18 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
             _ => {}
         }
     }
-    read(Host::Policy, vec![whole_file(&file, parsed)])
+    // An object with nothing of a policy (no `Version` or `Statement`, in any case or a
+    // near spelling) is some other JSON file (`package.json`): a directory walk skips it. It is
+    // still read as a policy, for a file named explicitly.
+    let foreign = matches!(&parsed.root, Some(json::Node { value: Value::Object(ms), .. })
+    if !ms.iter().any(|m| {
+        let k = m.key.to_ascii_lowercase();
+        k.contains("statement") || k.contains("version") || k.contains("stat")
+    }));
+    Read {
+        foreign,
+        ..read(Host::Policy, vec![whole_file(&file, parsed)])
+    }
 }
 
 /// Terraform's JSON syntax: `{"resource": {TYPE: {NAME: {ATTR: "..."}}}}`; a document is a

@@ -236,7 +236,8 @@ pub struct Read {
     pub documents: Vec<Document>,
     pub problems: Vec<Problem>,
     /// The file is neither a policy nor a host (a YAML file without `ROSTemplateFormatVersion`,
-    /// a `.tf` file without policy resources is not that: it is a host holding none).
+    /// a JSON object without `Version` or `Statement`; a `.tf` file without policy resources is
+    /// not that: it is a host holding none). Directory walks skip such files silently.
     pub foreign: bool,
 }
 

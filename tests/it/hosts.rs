@@ -336,6 +336,47 @@ EOF
 }
 
 #[test]
+fn a_walk_skips_json_that_is_neither_a_policy_nor_a_host() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name": "x", "dependencies": {}}"#,
+    )
+    .unwrap();
+    // A policy with misspelt top-level keys is still a policy to lint.
+    std::fs::write(
+        dir.path().join("typo.json"),
+        r#"{"version": "1", "Statment": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let lint = |path: &str| {
+        let out = common::ramguard()
+            .args(["lint", "--config", "/dev/null", "--format", "json", path])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["file"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let walked = lint(".");
+    assert!(
+        !walked.iter().any(|f| f.ends_with("package.json")),
+        "{walked:?}"
+    );
+    assert!(
+        walked.iter().any(|f| f.ends_with("typo.json")),
+        "{walked:?}"
+    );
+    // Named explicitly, it is linted as a policy (and is a poor one).
+    assert!(lint("package.json").iter().any(|f| f == "package.json"));
+}
+
+#[test]
 fn preflight_takes_a_plan_address() {
     let (exit, out) = run(&[
         "preflight",
