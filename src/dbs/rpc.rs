@@ -1,6 +1,6 @@
 //! A signed RPC-style POP request as a value: what DBS, STS and RAM calls have in common
 //! (`POST /`, business parameters in the query, ACS3-HMAC-SHA256 with the date and a fresh
-//! nonce). One builder, one signer ([`super::sign`]) for every product.
+//! nonce). One builder, one signer (`dbs::sign`) for every product.
 
 use std::collections::BTreeMap;
 

@@ -176,7 +176,7 @@ fn find_long(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Whether `text` matches the wildcard `pattern` (case-sensitive).
 ///
-/// Linear in the text: see [`wild_match`]. ASCII pattern and text are matched as bytes; others
+/// Linear in the text: see `wild_match`. ASCII pattern and text are matched as bytes; others
 /// as characters, so that `?` takes one whole character.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
     if pattern.is_ascii() && text.is_ascii() {
