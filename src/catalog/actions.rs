@@ -2,7 +2,9 @@
 //! place from the records `build.rs` embeds (see `build/catalog.rs` for the layout), and
 //! lookup by exact action (case-insensitive) or by pattern.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt;
 
 use super::operation::{AccessLevel, Operation};
@@ -325,6 +327,29 @@ pub enum ActionLookup {
 /// binary search of the code, then of the name in the service's sorted list. Suggestions cost
 /// a scan of the list, so they are the caller's call ([`Service::suggest`]).
 pub fn lookup_action(action: &str) -> ActionLookup {
+    // Every rule looks up the same actions of a statement again, and a corpus names few
+    // distinct actions: a per-thread memo saves the case-folding binary searches.
+    LOOKUPS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some(found) = memo.get(action) {
+            return *found;
+        }
+        let found = lookup_uncached(action);
+        if memo.len() < LOOKUP_MEMO_CAP {
+            memo.insert(action.into(), found);
+        }
+        found
+    })
+}
+
+/// Distinct action strings a thread remembers (a bound for hostile inputs).
+const LOOKUP_MEMO_CAP: usize = 8192;
+
+thread_local! {
+    static LOOKUPS: RefCell<HashMap<Box<str>, ActionLookup>> = RefCell::new(HashMap::new());
+}
+
+fn lookup_uncached(action: &str) -> ActionLookup {
     let Some((code, name)) = action.split_once(':') else {
         return ActionLookup::Malformed;
     };

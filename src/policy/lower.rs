@@ -55,9 +55,23 @@ struct Lowerer {
     kind: PolicyKind,
 }
 
+/// Objects up to this many members are deduplicated by comparing keys pairwise.
+const SMALL_OBJECT: usize = 16;
+
 /// The first member with each key; later duplicates were already reported by the JSON layer
 /// and are ignored, because a reviewer reads the first one.
 fn first_members(members: &[Member]) -> Vec<&Member> {
+    // A policy's objects have a handful of keys: comparing with the kept ones costs less
+    // than folding and hashing every key.
+    if members.len() <= SMALL_OBJECT {
+        let mut kept: Vec<&Member> = Vec::with_capacity(members.len());
+        for m in members {
+            if !kept.iter().any(|k| k.key.eq_ignore_ascii_case(&m.key)) {
+                kept.push(m);
+            }
+        }
+        return kept;
+    }
     // A set of the folded keys: an object of 40,000 keys stays linear.
     let mut seen = std::collections::HashSet::with_capacity(members.len());
     members
