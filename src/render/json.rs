@@ -41,10 +41,14 @@ pub fn findings(located: &[Located]) -> io::Result<Vec<u8>> {
 /// One finding, laid out as the pretty printer lays out [`Located`] two levels down: written
 /// field by field, since a run prints tens of thousands of them.
 fn finding(out: &mut Vec<u8>, d: &Located) -> io::Result<()> {
-    const FIELD: &[u8] = b",\n      ";
+    // Keys are plain identifiers: copied, not formatted (no `fmt` machinery per field).
+    let field = |out: &mut Vec<u8>, key: &str| {
+        out.extend_from_slice(b",\n      \"");
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\": ");
+    };
     let string = |out: &mut Vec<u8>, key: &str, value: &str| -> io::Result<()> {
-        out.extend_from_slice(FIELD);
-        write!(out, "\"{key}\": ")?;
+        field(out, key);
         serde_json::to_writer(&mut *out, value).map_err(io::Error::from)
     };
     out.extend_from_slice(b"{\n      \"code\": ");
@@ -65,8 +69,8 @@ fn finding(out: &mut Vec<u8>, d: &Located) -> io::Result<()> {
         ("offset", d.offset),
         ("length", d.length),
     ] {
-        out.extend_from_slice(FIELD);
-        write!(out, "\"{key}\": {n}")?;
+        field(out, key);
+        serde_json::to_writer(&mut *out, &n)?;
     }
     if let Some(help) = &d.help {
         string(out, "help", help)?;
