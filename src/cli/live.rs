@@ -11,7 +11,7 @@ use crate::credentials::endpoints::Overrides;
 use crate::credentials::profile::Net;
 use crate::credentials::sts::Sts;
 use crate::credentials::{DefaultChain, Endpoints, ProvideCredentials};
-use crate::live::drift::{collect, compare, RepoDocument};
+use crate::live::drift::{compare, RepoDocument};
 use crate::live::write::write_out;
 use crate::live::{
     fetch, FetchOptions, LayerStatus, LiveDocument, LiveError, LivePolicies, Ram, Target,
@@ -128,7 +128,8 @@ pub struct DriftArgs {
     /// Compare with a manifest written by `fetch --out` instead of the live account.
     #[arg(long, value_name = "FILE")]
     pub manifest: Option<PathBuf>,
-    /// The repository's documents (files or directories of `.json` files).
+    /// The repository's documents: files, or directories walked as `lint` walks them (policy,
+    /// Terraform and ROS files).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -286,7 +287,27 @@ pub fn drift(args: DriftArgs) -> u8 {
                 )
             }
         };
-        let files = collect(&args.paths).map_err(|e| e.to_string())?;
+        // The same walk as `lint` (policy and host files), without the fetch's manifest.
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        let mut files = Vec::new();
+        for input in super::files::expand(&paths, &|_| false).inputs {
+            match input {
+                super::files::Input::File(p) => {
+                    if !p
+                        .file_name()
+                        .is_some_and(|n| n == crate::live::write::MANIFEST)
+                    {
+                        files.push(p);
+                    }
+                }
+                super::files::Input::Missing(p, why) => {
+                    return Err(format!("cannot read {}: {why}", p.display()))
+                }
+                super::files::Input::Stdin => {
+                    return Err("drift reads files, not standard input".into())
+                }
+            }
+        }
         let mut repo = Vec::new();
         for p in &files {
             let (docs, unnamed) = RepoDocument::read_all(p)

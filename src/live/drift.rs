@@ -4,7 +4,7 @@
 //! attached live (system or custom) without a repository copy is drift; a trust or control
 //! policy is compared only when the repository holds it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -67,37 +67,6 @@ impl RepoDocument {
         }
         Ok((docs, unnamed))
     }
-}
-
-/// Policy and host files under the paths (`.json`, `.tf`, `.yaml`, `.yml`; directories walked,
-/// sorted; `manifest.json` skipped).
-pub fn collect(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    fn walk(p: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        if p.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for e in entries {
-                let picked = e.extension().is_some_and(|x| {
-                    ["json", "tf", "yaml", "yml"]
-                        .iter()
-                        .any(|w| x.eq_ignore_ascii_case(w))
-                });
-                if e.is_dir() || picked {
-                    walk(&e, out)?;
-                }
-            }
-        } else if !p.file_name().is_some_and(|n| n == super::write::MANIFEST) {
-            out.push(p.to_path_buf());
-        }
-        Ok(())
-    }
-    let mut out = Vec::new();
-    for p in paths {
-        walk(p, &mut out)?;
-    }
-    Ok(out)
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
