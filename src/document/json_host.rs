@@ -41,14 +41,16 @@ pub fn read(file: SourceFile, dir: Option<&Path>, options: &ReadOptions) -> Read
             _ => {}
         }
     }
-    // An object with nothing of a policy (no `Version` or `Statement`, in any case or a
-    // near spelling) is some other JSON file (`package.json`): a directory walk skips it. It is
+    // A valid JSON object with nothing of a policy (no `Version` or `Statement`, in any case or
+    // a near spelling) is some other JSON file (`package.json`): a directory walk skips it. It is
     // still read as a policy, for a file named explicitly.
-    let foreign = matches!(&parsed.root, Some(json::Node { value: Value::Object(ms), .. })
-    if !ms.iter().any(|m| {
-        let k = m.key.to_ascii_lowercase();
-        k.contains("statement") || k.contains("version") || k.contains("stat")
-    }));
+    // Only valid JSON qualifies: a broken file may be a broken policy, and says so.
+    let foreign = parsed.errors.is_empty()
+        && matches!(&parsed.root, Some(json::Node { value: Value::Object(ms), .. })
+        if !ms.iter().any(|m| {
+            let k = m.key.to_ascii_lowercase();
+            k.contains("statement") || k.contains("version") || k.contains("stat")
+        }));
     Read {
         foreign,
         ..read(Host::Policy, vec![whole_file(&file, parsed)])
