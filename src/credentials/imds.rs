@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Credentials, Fetch, ProviderError, Session};
+use super::{Fetch, ProviderError, Session};
 use crate::dbs::{Endpoint, TransportKind};
 use crate::transport::{HttpRequest, HttpResponse, Transport};
 
@@ -204,24 +204,7 @@ pub fn parse_credentials(role: &str, r: &HttpResponse) -> Result<Session, Provid
             ),
         ));
     }
-    let (Some(id), Some(secret), Some(token)) = (
-        field("AccessKeyId"),
-        field("AccessKeySecret"),
-        field("SecurityToken"),
-    ) else {
-        return Err(ProviderError::failed(
-            NAME,
-            "the credentials answer lacks AccessKeyId, AccessKeySecret or SecurityToken",
-        ));
-    };
-    let expiration = match field("Expiration") {
-        Some(t) => Some(super::parse_expiration(NAME, t)?),
-        None => None,
-    };
-    Ok(Session {
-        credentials: Credentials::new(id, secret).with_security_token(token),
-        expiration,
-    })
+    super::session_from(NAME, Some(&v), "the credentials answer")
 }
 
 #[cfg(test)]

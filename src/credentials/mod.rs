@@ -153,6 +153,39 @@ impl<F: Fetch> ProvideCredentials for Refreshing<F> {
     }
 }
 
+/// The session in `obj`: `AccessKeyId`, `AccessKeySecret`, `SecurityToken` and an optional
+/// `Expiration` (the metadata service's answer, or STS's `Credentials`). `what` names `obj` in
+/// the error; no value is ever quoted.
+pub(crate) fn session_from(
+    provider: &'static str,
+    obj: Option<&serde_json::Value>,
+    what: &str,
+) -> Result<Session, ProviderError> {
+    let field = |k: &str| {
+        obj.and_then(|o| o.get(k))
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let (Some(id), Some(secret), Some(token)) = (
+        field("AccessKeyId"),
+        field("AccessKeySecret"),
+        field("SecurityToken"),
+    ) else {
+        return Err(ProviderError::failed(
+            provider,
+            format!("{what} lacks AccessKeyId, AccessKeySecret or SecurityToken"),
+        ));
+    };
+    let expiration = match field("Expiration") {
+        Some(t) => Some(parse_expiration(provider, t)?),
+        None => None,
+    };
+    Ok(Session {
+        credentials: Credentials::new(id, secret).with_security_token(token),
+        expiration,
+    })
+}
+
 /// Parses an STS / metadata `Expiration` (`2006-01-02T15:04:05Z`).
 pub(crate) fn parse_expiration(
     provider: &'static str,

@@ -182,30 +182,11 @@ pub fn parse_session(
     provider: &'static str,
     obj: &Map<String, Value>,
 ) -> Result<Session, ProviderError> {
-    let c = obj.get("Credentials");
-    let field = |k: &str| {
-        c.and_then(|c| c.get(k))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    let (Some(id), Some(secret), Some(token)) = (
-        field("AccessKeyId"),
-        field("AccessKeySecret"),
-        field("SecurityToken"),
-    ) else {
-        return Err(ProviderError::failed(
-            provider,
-            "the STS answer lacks Credentials.AccessKeyId, AccessKeySecret or SecurityToken",
-        ));
-    };
-    let expiration = match field("Expiration") {
-        Some(t) => Some(super::parse_expiration(provider, t)?),
-        None => None,
-    };
-    Ok(Session {
-        credentials: Credentials::new(id, secret).with_security_token(token),
-        expiration,
-    })
+    super::session_from(
+        provider,
+        obj.get("Credentials"),
+        "the STS answer's `Credentials`",
+    )
 }
 
 const RAM_ROLE_ARN: &str = "ram_role_arn";
