@@ -30,7 +30,13 @@ pub fn shared(rel: &str, test: &str) -> Option<PathBuf> {
         std::env::var_os("RAMGUARD_REQUIRE_SHARED").is_none(),
         "{test}: ../shared/{rel} is required here (RAMGUARD_REQUIRE_SHARED is set) but absent"
     );
-    eprintln!("{test}: skipped: ../shared/{rel} is not beside this checkout");
+    // Written to the process's stderr itself, past the test harness's capture, so that a run
+    // of `cargo test` shows which tests were skipped.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{test}: skipped: ../shared/{rel} is not beside this checkout"
+    );
     None
 }
 
