@@ -58,6 +58,11 @@ fn file_type_name(ft: std::fs::FileType) -> &'static str {
 /// Opens `path` for reading when it is a regular file (symbolic links followed). The type is
 /// checked before opening, so a FIFO is never opened (that would block).
 pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the size of the file opened.
+fn open_regular_sized(path: &Path) -> Result<(std::fs::File, u64), ReadError> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(file_type_name(meta.file_type())));
@@ -68,7 +73,7 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadError> {
     if !meta.is_file() {
         return Err(ReadError::NotRegular(file_type_name(meta.file_type())));
     }
-    Ok(file)
+    Ok((file, meta.len()))
 }
 
 /// Reads a whole input file: a regular file of at most `limit` bytes
@@ -78,12 +83,17 @@ pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if path == Path::new("/dev/null") {
         return Ok(Vec::new());
     }
-    let file = open_regular(path)?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (file, size) = open_regular_sized(path)?;
     if size > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    read_limited(file, limit)
+    // Sized to the file (plus one byte to see the end), so the read does not grow the buffer.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit });
+    }
+    Ok(bytes)
 }
 
 /// [`read_input`] as UTF-8 text (configuration and credential files).
@@ -169,7 +179,9 @@ pub struct LineCol {
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub name: Arc<str>,
-    pub text: Arc<str>,
+    /// An `Arc<String>`, not an `Arc<str>`: a file read into a `String` is shared without
+    /// copying its bytes again.
+    pub text: Arc<String>,
     /// Byte offsets of line starts, built on the first [`SourceFile::line_col`]: most files
     /// linted in bulk have no finding and never need it.
     line_starts: Arc<OnceLock<Box<[u32]>>>,
@@ -188,10 +200,10 @@ fn chars_in(bytes: &[u8]) -> usize {
 }
 
 impl SourceFile {
-    pub fn new(name: impl Into<Arc<str>>, text: impl Into<Arc<str>>) -> Self {
+    pub fn new(name: impl Into<Arc<str>>, text: impl Into<String>) -> Self {
         SourceFile {
             name: name.into(),
-            text: text.into(),
+            text: Arc::new(text.into()),
             line_starts: Arc::default(),
             char_marks: Arc::default(),
         }

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::fmt;
 
 use super::operation::{AccessLevel, Operation};
@@ -346,7 +345,8 @@ pub fn lookup_action(action: &str) -> ActionLookup {
 const LOOKUP_MEMO_CAP: usize = 8192;
 
 thread_local! {
-    static LOOKUPS: RefCell<HashMap<Box<str>, ActionLookup>> = RefCell::new(HashMap::new());
+    static LOOKUPS: RefCell<foldhash::HashMap<Box<str>, ActionLookup>> =
+        RefCell::new(foldhash::HashMap::default());
 }
 
 fn lookup_uncached(action: &str) -> ActionLookup {

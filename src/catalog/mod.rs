@@ -122,13 +122,28 @@ impl Eq for Service {}
 
 /// The service with RAM code `code`, ignoring ASCII case (action matching is case-insensitive).
 pub fn service(code: &str) -> Option<&'static Service> {
-    let at = SERVICES
-        .binary_search_by(|s| {
-            s.code
-                .bytes()
-                .cmp(code.bytes().map(|b| b.to_ascii_lowercase()))
-        })
-        .ok()?;
+    // Codes are stored in lower case, and almost every code asked for is written so: a hash
+    // lookup then (every action of every statement asks), folding byte by byte for the others.
+    static INDEX: std::sync::OnceLock<foldhash::HashMap<&'static str, usize>> =
+        std::sync::OnceLock::new();
+    let at = if code.bytes().any(|b| b.is_ascii_uppercase()) {
+        SERVICES
+            .binary_search_by(|s| {
+                s.code
+                    .bytes()
+                    .cmp(code.bytes().map(|b| b.to_ascii_lowercase()))
+            })
+            .ok()?
+    } else {
+        let index = INDEX.get_or_init(|| {
+            SERVICES
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.code, i))
+                .collect()
+        });
+        *index.get(code)?
+    };
     SERVICES.get(at)
 }
 

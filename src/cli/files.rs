@@ -80,12 +80,13 @@ struct Found {
 /// dropped when `excluded` says so; a file named explicitly is always read.
 pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Expanded {
     let mut out = Expanded::default();
-    let mut inputs = Vec::new();
+    // Each input with its real path when the walk that found it knows it already.
+    let mut inputs: Vec<(Input, Option<PathBuf>)> = Vec::new();
     for p in paths {
         let path = Path::new(p);
         let mut found = Found::default();
         if p == "-" {
-            inputs.push(Input::Stdin);
+            inputs.push((Input::Stdin, None));
             continue;
         }
         match std::fs::metadata(path) {
@@ -94,7 +95,7 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Expanded {
             }
             // A file, or a FIFO or device named explicitly: reading it says what it is.
             Ok(_) => {
-                inputs.push(Input::File(path.to_path_buf()));
+                inputs.push((Input::File(path.to_path_buf()), None));
                 continue;
             }
             Err(_) if is_glob(p) => match Pattern::new(p) {
@@ -112,9 +113,12 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Expanded {
                         );
                     }
                     if inputs.len() == before && found.excluded == 0 {
-                        inputs.push(Input::Missing(
-                            path.to_path_buf(),
-                            "no file matches this pattern".into(),
+                        inputs.push((
+                            Input::Missing(
+                                path.to_path_buf(),
+                                "no file matches this pattern".into(),
+                            ),
+                            None,
                         ));
                     } else if found.files == 0 {
                         out.empty.push((p.clone(), found.excluded));
@@ -122,17 +126,17 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Expanded {
                     continue;
                 }
                 Err(e) => {
-                    inputs.push(Input::Missing(
-                        path.to_path_buf(),
-                        format!("invalid glob pattern: {e}"),
+                    inputs.push((
+                        Input::Missing(path.to_path_buf(), format!("invalid glob pattern: {e}")),
+                        None,
                     ));
                     continue;
                 }
             },
             Err(_) => {
-                inputs.push(Input::Missing(
-                    path.to_path_buf(),
-                    "no such file or directory".into(),
+                inputs.push((
+                    Input::Missing(path.to_path_buf(), "no such file or directory".into()),
+                    None,
                 ));
                 continue;
             }
@@ -143,16 +147,16 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Expanded {
     }
     // In the order of the names as shown, which is the order of the output (CLI.md: by file),
     // the bytes breaking ties; each real file once.
-    inputs.sort_by(|a, b| {
+    inputs.sort_by(|(a, _), (b, _)| {
         (shown(a.path()), a.path().as_os_str()).cmp(&(shown(b.path()), b.path().as_os_str()))
     });
     let mut seen = HashSet::new();
-    inputs.retain(|i| match i {
-        Input::File(p) => seen.insert(real_path(p)),
+    inputs.retain(|(i, real)| match i {
+        Input::File(p) => seen.insert(real.clone().unwrap_or_else(|| real_path(p))),
         Input::Stdin => seen.insert(PathBuf::from("-")),
         Input::Missing(..) => true,
     });
-    out.inputs = inputs;
+    out.inputs = inputs.into_iter().map(|(i, _)| i).collect();
     out
 }
 
@@ -182,11 +186,15 @@ const GLOB: MatchOptions = MatchOptions {
 /// Collects the files under `dir`: with no pattern, those a walk picks; with one, the files it
 /// matches and the files a walk picks under the directories it matches. Uses an explicit
 /// stack (deep trees cannot overflow the call stack) and does not follow links to directories.
+///
+/// Since no link to a directory is entered, a file found that is not a link itself has the
+/// real path of `dir` joined with its path below `dir`: one `canonicalize` per walk instead of
+/// one per file (which resolves every component anew).
 fn walk(
     dir: &Path,
     pattern: Option<&Pattern>,
     excluded: &dyn Fn(&Path) -> bool,
-    out: &mut Vec<Input>,
+    out: &mut Vec<(Input, Option<PathBuf>)>,
     found: &mut Found,
     expanded: &mut Expanded,
 ) {
@@ -201,6 +209,12 @@ fn walk(
     };
     // Each directory with its depth below `dir` and whether a pattern matched it or a
     // directory above it.
+    let real_dir = std::fs::canonicalize(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    })
+    .ok();
     let mut stack = vec![(dir.to_path_buf(), 0usize, pattern.is_none())];
     while let Some((d, depth, picked)) = stack.pop() {
         let read = if d.as_os_str().is_empty() {
@@ -211,7 +225,7 @@ fn walk(
         let entries = match read {
             Ok(e) => e,
             Err(e) => {
-                out.push(Input::Missing(d.clone(), e.to_string()));
+                out.push((Input::Missing(d.clone(), e.to_string()), None));
                 continue;
             }
         };
@@ -238,7 +252,11 @@ fn walk(
                     found.excluded += 1;
                 } else {
                     found.files += 1;
-                    out.push(Input::File(path));
+                    let real = match (&real_dir, ft.is_symlink()) {
+                        (Some(root), false) => path.strip_prefix(dir).ok().map(|r| root.join(r)),
+                        _ => None,
+                    };
+                    out.push((Input::File(path), real));
                 }
             }
         }
@@ -256,7 +274,7 @@ pub fn any_match(dir: &Path, pattern: &Pattern) -> bool {
         &mut Found::default(),
         &mut Expanded::default(),
     );
-    inputs.iter().any(|i| matches!(i, Input::File(_)))
+    inputs.iter().any(|(i, _)| matches!(i, Input::File(_)))
 }
 
 /// The path as shown to users: relative paths stay as given, without a leading `./`; bytes

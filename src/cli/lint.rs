@@ -575,7 +575,7 @@ fn lint_input<'s>(
                 Input::File(path) => path.parent(),
                 _ => None,
             };
-            let read = crate::document::read(&name, &bytes, dir, read_options);
+            let read = crate::document::read(&name, bytes, dir, read_options);
             // CLI.md: a walk skips a JSON or YAML file that is neither a policy nor a host.
             if read.foreign && !named {
                 return (Vec::new(), false);

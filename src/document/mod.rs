@@ -286,10 +286,13 @@ fn by_name(name: &str) -> Option<Host> {
 
 /// Reads a file's bytes into documents. Never fails: every problem is a [`Problem`].
 /// `dir` is where relative names in the host (`file("x.json")`) are found.
-pub fn read(name: &str, bytes: &[u8], dir: Option<&Path>, options: &ReadOptions) -> Read {
-    let text = match std::str::from_utf8(bytes) {
+pub fn read(name: &str, bytes: Vec<u8>, dir: Option<&Path>, options: &ReadOptions) -> Read {
+    // Taken by value: valid UTF-8 becomes the source text without a copy.
+    let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
+            let bytes = e.as_bytes();
+            let e = e.utf8_error();
             let at = e.valid_up_to();
             let len = e.error_len().unwrap_or(1);
             let file = SourceFile::new(name, String::from_utf8_lossy(bytes).into_owned());
@@ -323,7 +326,7 @@ pub fn read_path(path: &Path, name: &str, options: &ReadOptions) -> std::io::Res
     // Regular files only, at most MAX_INPUT_BYTES: a FIFO or `/dev/zero` is refused at once.
     let bytes = crate::source::read_input(path, crate::source::MAX_INPUT_BYTES)
         .map_err(std::io::Error::from)?;
-    Ok(read(name, &bytes, path.parent(), options))
+    Ok(read(name, bytes, path.parent(), options))
 }
 
 /// Splits `FILE#ADDRESS`: the address is what follows the last `#`, unless the whole text names

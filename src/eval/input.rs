@@ -74,12 +74,10 @@ pub fn check_resource(resource: &Resource) -> Result<(), InputError> {
 }
 
 fn is_arn(s: &str) -> bool {
-    let mut fields = s.splitn(5, ':');
-    fields.next() == Some("acs")
-        && fields.next().is_some_and(|svc| !svc.is_empty())
-        && fields.next().is_some()
-        && fields.next().is_some()
-        && fields.next().is_some_and(|rel| !rel.is_empty())
+    matches!(
+        crate::policy::arn::fields(s),
+        Some(["acs", svc, _, _, rel]) if !svc.is_empty() && !rel.is_empty()
+    )
 }
 
 /// Checks both; the first malformed one is the error.

@@ -76,7 +76,12 @@ pub fn lint_bytes(name: &str, bytes: &[u8], options: LintOptions) -> FileReport 
         return too_large(name, crate::source::MAX_INPUT_BYTES);
     }
     let dir = std::path::Path::new(name).parent();
-    let read = crate::document::read(name, bytes, dir, &crate::document::ReadOptions::default());
+    let read = crate::document::read(
+        name,
+        bytes.to_vec(),
+        dir,
+        &crate::document::ReadOptions::default(),
+    );
     // Without a kind from the caller, the host's kind (a trust attribute) wins.
     let mut reports = lint_read(&read, &|doc| match doc.policy_kind() {
         Some(kind) if options.detect_trust => LintOptions {

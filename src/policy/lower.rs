@@ -149,10 +149,9 @@ pub fn well_formed_resource(v: &str) -> bool {
     if v == "*" {
         return true;
     }
-    let mut fields = v.splitn(5, ':');
     matches!(
-        (fields.next(), fields.next(), fields.next(), fields.next(), fields.next()),
-        (Some("acs"), Some(svc), Some(_), Some(_), Some(rel)) if !svc.is_empty() && !rel.is_empty()
+        super::arn::fields(v),
+        Some(["acs", svc, _, _, rel]) if !svc.is_empty() && !rel.is_empty()
     )
 }
 
@@ -715,20 +714,17 @@ impl Lowerer {
             );
             return;
         }
-        let fields: Vec<&str> = s.splitn(5, ':').collect();
-        let problem = if fields.first() != Some(&"acs") {
-            Some("a resource is `*` or an ARN starting with `acs:`".to_string())
-        } else if fields.len() < 5 {
-            Some(format!(
+        let problem = match super::arn::fields(s) {
+            _ if !s.starts_with("acs:") && s != "acs" => {
+                Some("a resource is `*` or an ARN starting with `acs:`".to_string())
+            }
+            None => Some(format!(
                 "an ARN has 5 colon-separated fields (`acs:<service>:<region>:<account-id>:<relative-id>`), found {}",
-                fields.len()
-            ))
-        } else if fields.get(1).is_some_and(|f| f.is_empty()) {
-            Some("the service field of an ARN cannot be empty".to_string())
-        } else if fields.get(4).is_some_and(|f| f.is_empty()) {
-            Some("the relative-id field of an ARN cannot be empty".to_string())
-        } else {
-            None
+                super::arn::field_count(s)
+            )),
+            Some([_, "", ..]) => Some("the service field of an ARN cannot be empty".to_string()),
+            Some([.., ""]) => Some("the relative-id field of an ARN cannot be empty".to_string()),
+            Some(_) => None,
         };
         if let Some(p) = problem {
             self.push(

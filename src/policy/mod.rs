@@ -1,5 +1,6 @@
 //! The typed policy model, lowered from the spanned JSON tree with every leaf spanned.
 
+pub mod arn;
 mod lower;
 mod model;
 mod operator;

@@ -22,17 +22,21 @@ pub enum Placeholder<'a> {
 /// The first placeholder in a value: an unrendered template or a documentation mask. Runs on
 /// every value of every statement, so each form is first looked for with one cheap byte test.
 pub fn placeholder(v: &str) -> Option<Placeholder<'_>> {
-    let bytes = v.as_bytes();
-    if bytes.iter().any(|b| matches!(b, b'$' | b'%' | b'{' | b'<')) {
+    // One pass over the bytes for both cheap tests: this runs on every string of every
+    // document, and almost none holds a placeholder.
+    let masked = |c: u8| matches!(c, b'*' | b'x' | b'X');
+    let (mut opener, mut mask_like, mut prev) = (false, false, 0u8);
+    for &b in v.as_bytes() {
+        opener |= matches!(b, b'$' | b'%' | b'{' | b'<');
+        mask_like |= prev.is_ascii_digit() && masked(b) || masked(prev) && b == b'.';
+        prev = b;
+    }
+    if opener {
         if let Some(t) = template(v) {
             return Some(Placeholder::Template(t));
         }
     }
-    let masked = |c: &u8| matches!(c, b'*' | b'x' | b'X');
-    if !bytes
-        .windows(2)
-        .any(|w| w[0].is_ascii_digit() && masked(&w[1]) || masked(&w[0]) && w[1] == b'.')
-    {
+    if !mask_like {
         return None;
     }
     let tokens = || v.split(|c: char| !(c.is_ascii_alphanumeric() || c == '*'));

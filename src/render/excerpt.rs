@@ -387,7 +387,7 @@ mod tests {
         let f = SourceFile::new("a.json", "{\n  \"Effect\": \"allow\"\n}\n");
         let at = f.text.find("\"allow\"").unwrap_or(0);
         let (e, spans) = Excerpt::new(&f, &[Span::new(at, at + 7)]);
-        assert_eq!(e.text, f.text.as_ref());
+        assert_eq!(e.text, f.text.as_str());
         assert_eq!(shown(&e, spans[0]), "\"allow\"");
         let header = e.read_span(&spans[0], 0, 0).map(|c| (c.line(), c.column()));
         assert_eq!(header.ok(), Some((1, 12)));

@@ -45,21 +45,30 @@ impl ActionSet {
             let m = PatternMatcher::new(value);
             return self.all().filter(|a| m.matches(a)).collect();
         };
-        if !has_wildcard(value) {
+        if has_wildcard(code) || name.contains(':') {
+            let m = PatternMatcher::new(value);
+            return self.all().filter(|a| m.matches(a)).collect();
+        }
+        // A literal code: only the members of its service (and the codes it accepts) can
+        // match, and most statements name services the set has none of.
+        let Some(svc) = service(code) else {
+            return Vec::new();
+        };
+        let mut members = svc
+            .accepted()
+            .filter_map(|s| self.by_code.get(s.code))
+            .peekable();
+        if members.peek().is_none() {
+            return Vec::new();
+        }
+        if !has_wildcard(name) {
             return match lookup_action(value) {
                 ActionLookup::Found(a) if (self.keep)(&a) => vec![a],
                 _ => Vec::new(),
             };
         }
         let m = PatternMatcher::new(value);
-        if has_wildcard(code) || name.contains(':') {
-            return self.all().filter(|a| m.matches(a)).collect();
-        }
-        let Some(svc) = service(code) else {
-            return Vec::new();
-        };
-        svc.accepted()
-            .filter_map(|s| self.by_code.get(s.code))
+        members
             .flatten()
             .filter(|a| m.matches(a))
             .copied()
@@ -239,17 +248,24 @@ rule!(
 
 fn check_permissions(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
     static SET: OnceLock<ActionSet> = OnceLock::new();
+    // Whether the statement's resources reach every RAM resource: once per statement, not per
+    // action (the candidates come statement by statement).
+    let mut last: Option<(&Statement, bool)> = None;
     for (st, action) in candidates(cx, false) {
-        // RG104 reports the value as an error already.
-        if matches_escalation(&action.value) {
-            continue;
-        }
-        let broad = match &st.resource {
-            Some(r) if r.negated => true,
-            Some(r) => r.iter().any(|v| broad_for_service(v, "ram")),
-            None => false,
+        let broad = match last {
+            Some((s, broad)) if std::ptr::eq(s, st) => broad,
+            _ => {
+                let broad = match &st.resource {
+                    Some(r) if r.negated => true,
+                    Some(r) => r.iter().any(|v| broad_for_service(v, "ram")),
+                    None => false,
+                };
+                last = Some((st, broad));
+                broad
+            }
         };
-        if !broad {
+        // RG104 reports the value as an error already.
+        if !broad || matches_escalation(&action.value) {
             continue;
         }
         let set = SET.get_or_init(|| {
@@ -291,9 +307,11 @@ pub const DATA_READ: &[&str] = &[
 
 fn is_data_read(a: &Action) -> bool {
     let (code, name) = (a.service().code, a.name());
+    // Byte comparisons, not `split_once`: this runs for every action of every statement.
     DATA_READ.iter().any(|d| {
-        d.split_once(':')
-            .is_some_and(|(c, n)| c == code && n.eq_ignore_ascii_case(name))
+        d.strip_prefix(code)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
     })
 }
 

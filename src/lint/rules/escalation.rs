@@ -76,7 +76,7 @@ fn targets(action: &str) -> &'static [&'static str] {
 
 /// The type part of a RAM ARN's relative ID (`role` of `acs:ram:*:*:role/*`).
 fn resource_type(v: &str) -> Option<&str> {
-    let relative = v.splitn(5, ':').nth(4)?;
+    let relative = crate::policy::arn::relative(v)?;
     Some(relative.split('/').next().unwrap_or(relative))
 }
 
@@ -288,11 +288,8 @@ fn name_wildcard(st: &Statement, out: &mut Vec<Diagnostic>) {
         return;
     };
     for r in resources {
-        let Some(name) = r
-            .value
-            .splitn(5, ':')
-            .nth(4)
-            .and_then(|rel| rel.strip_prefix("user/"))
+        let Some(name) =
+            crate::policy::arn::relative(&r.value).and_then(|rel| rel.strip_prefix("user/"))
         else {
             continue;
         };

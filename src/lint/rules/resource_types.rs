@@ -124,14 +124,7 @@ fn typed_actions(st: &Statement) -> Option<(Vec<Action>, &'static str)> {
 /// The literal first segment of `arn` when its service is `code` and the segment names one of
 /// the service's known resource types.
 fn known_segment<'a>(arn: &'a str, code: &str) -> Option<&'a str> {
-    let mut fields = arn.splitn(5, ':');
-    let (Some("acs"), Some(svc), Some(_), Some(_), Some(relative)) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
+    let Some(["acs", svc, _, _, relative]) = crate::policy::arn::fields(arn) else {
         return None;
     };
     if svc != code {
@@ -151,14 +144,7 @@ fn known_segment<'a>(arn: &'a str, code: &str) -> Option<&'a str> {
 /// For `acs:<svc>:<region>:<account>:<type>/...` with a literal service whose types are
 /// closed: the service and the first segment of the relative ID.
 fn closed_type(arn: &str) -> Option<(&'static Service, &str)> {
-    let mut fields = arn.splitn(5, ':');
-    let (Some("acs"), Some(code), Some(_), Some(_), Some(relative)) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
+    let Some(["acs", code, _, _, relative]) = crate::policy::arn::fields(arn) else {
         return None;
     };
     if code.bytes().any(|b| b == b'*' || b == b'?') {

@@ -100,16 +100,7 @@ fn wildcard_account(arn: &str) -> bool {
 
 /// The account of `acs:ram::<account>:root`, when it is literal.
 fn root_account(arn: &str) -> Option<&str> {
-    let mut fields = arn.splitn(5, ':');
-    let (Some(acs), Some(svc), Some(_region), Some(account), Some(rel)) = (
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-        fields.next(),
-    ) else {
-        return None;
-    };
+    let [acs, svc, _region, account, rel] = crate::policy::arn::fields(arn)?;
     (acs == "acs"
         && svc.eq_ignore_ascii_case("ram")
         && rel == "root"
