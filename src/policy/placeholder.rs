@@ -19,23 +19,49 @@ pub enum Placeholder<'a> {
     Mask(&'a str),
 }
 
+const OPENER: u8 = 1;
+const MASK: u8 = 2;
+const DIGIT: u8 = 4;
+const DOT: u8 = 8;
+
+/// The kinds of bytes [`placeholder`] looks for.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            b'$' | b'%' | b'{' | b'<' => OPENER,
+            b'*' | b'x' | b'X' => MASK,
+            b'0'..=b'9' => DIGIT,
+            b'.' => DOT,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
 /// The first placeholder in a value: an unrendered template or a documentation mask. Runs on
 /// every value of every statement, so each form is first looked for with one cheap byte test.
 pub fn placeholder(v: &str) -> Option<Placeholder<'_>> {
-    // One pass over the bytes for both cheap tests: this runs on every string of every
-    // document, and almost none holds a placeholder.
+    let bytes = v.as_bytes();
+    // One table-driven pass says which kinds of bytes occur; pairs are looked at only when
+    // both halves of one do.
+    let seen = bytes
+        .iter()
+        .fold(0u8, |seen, &b| seen | BYTE_CLASS[usize::from(b)]);
     let masked = |c: u8| matches!(c, b'*' | b'x' | b'X');
-    let (mut opener, mut mask_like, mut prev) = (false, false, 0u8);
-    for &b in v.as_bytes() {
-        opener |= matches!(b, b'$' | b'%' | b'{' | b'<');
-        mask_like |= prev.is_ascii_digit() && masked(b) || masked(prev) && b == b'.';
-        prev = b;
-    }
-    if opener {
+    if seen & OPENER != 0 {
         if let Some(t) = template(v) {
             return Some(Placeholder::Template(t));
         }
     }
+    // A mask character after a digit, or before a dot.
+    let mask_like = seen & MASK != 0
+        && seen & (DIGIT | DOT) != 0
+        && bytes
+            .windows(2)
+            .any(|w| w[0].is_ascii_digit() && masked(w[1]) || masked(w[0]) && w[1] == b'.');
     if !mask_like {
         return None;
     }

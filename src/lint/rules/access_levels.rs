@@ -27,7 +27,22 @@ use crate::source::Spanned;
 /// code: matching `ecs:Delete*` reads only ECS's deletes, a literal action is one lookup.
 struct ActionSet {
     keep: fn(&Action) -> bool,
-    by_code: BTreeMap<&'static str, Vec<Action>>,
+    by_code: foldhash::HashMap<&'static str, Vec<Action>>,
+    /// The codes of `by_code`, sorted: the order of [`ActionSet::all`].
+    codes: Vec<&'static str>,
+}
+
+/// Distinct wildcard values a thread remembers the members of, per set (a bound for hostile
+/// inputs).
+const GRANTED_MEMO_CAP: usize = 4096;
+
+type Memo = foldhash::HashMap<usize, foldhash::HashMap<Box<str>, Vec<Action>>>;
+
+thread_local! {
+    /// Wildcard values' members, by set (its address: the sets are statics) and value. A
+    /// pattern is matched against every member of its service, and a corpus repeats the same
+    /// few patterns (`ecs:Describe*`) in file after file.
+    static GRANTED: std::cell::RefCell<Memo> = std::cell::RefCell::new(Memo::default());
 }
 
 impl ActionSet {
@@ -36,11 +51,36 @@ impl ActionSet {
         for a in actions.filter(keep) {
             by_code.entry(a.service().code).or_default().push(a);
         }
-        ActionSet { keep, by_code }
+        ActionSet {
+            keep,
+            codes: by_code.keys().copied().collect(),
+            by_code: by_code.into_iter().collect(),
+        }
     }
 
     /// The members an `Action` value names.
     fn granted(&self, value: &str) -> Vec<Action> {
+        if !has_wildcard(value) {
+            return self.matching(value);
+        }
+        let set = std::ptr::from_ref(self) as usize;
+        let known =
+            GRANTED.with(|memo| memo.borrow().get(&set).and_then(|m| m.get(value)).cloned());
+        if let Some(found) = known {
+            return found;
+        }
+        let found = self.matching(value);
+        GRANTED.with(|memo| {
+            let mut memo = memo.borrow_mut();
+            let memo = memo.entry(set).or_default();
+            if memo.len() < GRANTED_MEMO_CAP {
+                memo.insert(value.into(), found.clone());
+            }
+        });
+        found
+    }
+
+    fn matching(&self, value: &str) -> Vec<Action> {
         let Some((code, name)) = value.split_once(':') else {
             let m = PatternMatcher::new(value);
             return self.all().filter(|a| m.matches(a)).collect();
@@ -76,7 +116,11 @@ impl ActionSet {
     }
 
     fn all(&self) -> impl Iterator<Item = Action> + '_ {
-        self.by_code.values().flatten().copied()
+        self.codes
+            .iter()
+            .filter_map(|c| self.by_code.get(c))
+            .flatten()
+            .copied()
     }
 }
 
