@@ -179,6 +179,10 @@ fn find_long(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// Linear in the text: see `wild_match`. ASCII pattern and text are matched as bytes; others
 /// as characters, so that `?` takes one whole character.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
+    // Most patterns the linter compares have no wildcard at all: plain equality then.
+    if !pattern.bytes().any(|b| b == b'*' || b == b'?') {
+        return pattern == text;
+    }
     if pattern.is_ascii() && text.is_ascii() {
         wild_match(pattern.as_bytes(), text.as_bytes(), |c| c, |_| true)
     } else {
@@ -295,6 +299,9 @@ pub fn glob_overlaps(pattern: &str, text: &[Piece<'_>]) -> bool {
 
 /// [`glob_match`] ignoring ASCII case, as actions are matched (SEMANTICS.md section 2).
 pub fn glob_match_ignore_ascii_case(pattern: &str, text: &str) -> bool {
+    if !pattern.bytes().any(|b| b == b'*' || b == b'?') {
+        return pattern.eq_ignore_ascii_case(text);
+    }
     if pattern.is_ascii() && text.is_ascii() {
         wild_match(
             pattern.as_bytes(),
