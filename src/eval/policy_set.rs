@@ -152,6 +152,8 @@ pub struct PolicySet {
     /// The resource's own policy (an OSS bucket or KMS key policy), combined with the identity
     /// policies: its statements apply when their `Principal` matches the caller.
     pub(crate) resource: Option<LayerSet>,
+    /// The kind the resource's policy was loaded as (`oss-bucket`, `kms-key`, `resource`).
+    resource_kind: Option<PolicyKind>,
     pub(crate) keys: KeyTable,
 }
 
@@ -325,7 +327,9 @@ impl PolicySet {
             PolicyKind::Session => single(&mut self.session, "session")?,
             PolicyKind::Trust => single(&mut self.trust, "trust")?,
             PolicyKind::OssBucket | PolicyKind::KmsKey | PolicyKind::Resource => {
-                single(&mut self.resource, "resource-based")?
+                let layer = single(&mut self.resource, "resource-based")?;
+                self.resource_kind = Some(kind);
+                layer
             }
         };
         layer
@@ -382,7 +386,10 @@ impl PolicySet {
             (PolicyKind::Session, self.session.as_ref()),
             (PolicyKind::Identity, Some(&self.identity)),
             (PolicyKind::Trust, self.trust.as_ref()),
-            (PolicyKind::OssBucket, self.resource.as_ref()),
+            (
+                self.resource_kind.unwrap_or(PolicyKind::Resource),
+                self.resource.as_ref(),
+            ),
         ];
         layers.into_iter().flat_map(|(kind, layer)| {
             layer

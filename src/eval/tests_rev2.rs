@@ -337,3 +337,21 @@ fn control_policies_that_allow_nothing_leave_a_note() {
     assert_eq!(r.decision, Decision::ExplicitDeny);
     assert!(r.notes.is_empty());
 }
+
+#[test]
+fn the_resource_layer_is_listed_under_the_kind_it_was_loaded_as() {
+    let key_policy = serde_json::json!({
+        "Version": "1",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"RAM": ["acs:ram::1234567890123456:root"]},
+            "Action": "kms:*",
+            "Resource": "*"
+        }]
+    });
+    let mut set = PolicySet::new();
+    set.add_text(PolicyKind::KmsKey, "key.json", &key_policy.to_string())
+        .unwrap();
+    let kinds: Vec<_> = set.policies().map(|(kind, name, _)| (kind, name)).collect();
+    assert_eq!(kinds, vec![(PolicyKind::KmsKey, "key.json")]);
+}
