@@ -58,8 +58,9 @@ impl GlobalKey {
         if !self.prefix {
             return self.name;
         }
-        match self.name.split_once('<') {
-            Some((stem, _)) => stem,
+        // A byte scan: every condition key of every document is matched against each entry.
+        match self.name.bytes().position(|b| b == b'<') {
+            Some(at) => self.name.get(..at).unwrap_or(self.name),
             None => self.name,
         }
     }

@@ -147,9 +147,7 @@ pub fn expand(paths: &[String], excluded: &dyn Fn(&Path) -> bool) -> Expanded {
     }
     // In the order of the names as shown, which is the order of the output (CLI.md: by file),
     // the bytes breaking ties; each real file once.
-    inputs.sort_by(|(a, _), (b, _)| {
-        (shown(a.path()), a.path().as_os_str()).cmp(&(shown(b.path()), b.path().as_os_str()))
-    });
+    inputs.sort_by_cached_key(|(i, _)| (display(i.path()), i.path().as_os_str().to_owned()));
     let mut seen = HashSet::new();
     inputs.retain(|(i, real)| match i {
         Input::File(p) => seen.insert(real.clone().unwrap_or_else(|| real_path(p))),

@@ -369,7 +369,13 @@ fn check_size(source: &SourceFile, kind: PolicyKind, bom: bool, diags: &mut Vec<
     }
     let chars = text.chars().count();
     if chars > max {
-        let start = text.char_indices().nth(max).map_or(0, |(i, _)| i) + usize::from(bom) * 3;
+        // In ASCII text (most policies) the character is the byte.
+        let first_over = if chars == text.len() {
+            max
+        } else {
+            text.char_indices().nth(max).map_or(0, |(i, _)| i)
+        };
+        let start = first_over + usize::from(bom) * 3;
         diags.push(
             Diagnostic::new(
                 &g::POLICY_TOO_LARGE,

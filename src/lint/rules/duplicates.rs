@@ -160,8 +160,8 @@ fn check_covered(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
 
 fn report_covered(el: &Element, fold: bool, out: &mut Vec<Diagnostic>) {
     let values = &el.values;
-    let is_wild = |v: &&Spanned<String>| has_wildcard(&v.value);
-    let wild = values.iter().filter(is_wild).count();
+    let wilds: Vec<&Spanned<String>> = values.iter().filter(|v| has_wildcard(&v.value)).collect();
+    let wild = wilds.len();
     if wild == 0 || values.len() < 2 || wild.saturating_mul(values.len()) > PAIR_BUDGET {
         return;
     }
@@ -173,7 +173,7 @@ fn report_covered(el: &Element, fold: bool, out: &mut Vec<Diagnostic>) {
         }
     };
     for v in values {
-        let by = values.iter().filter(is_wild).find(|g| {
+        let by = wilds.iter().find(|g| {
             // Equal values are RG300's; of two that cover each other, the later is reported.
             !compare(&g.value, &v.value, fold).is_eq()
                 && covers(&g.value, &v.value)
