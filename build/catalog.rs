@@ -40,27 +40,60 @@ struct Action {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TypesFile {
+    #[allow(
+        dead_code,
+        reason = "documentation for humans; required so that it is not lost"
+    )]
+    about: String,
+    #[allow(
+        dead_code,
+        reason = "documentation for humans; required so that it is not lost"
+    )]
+    date: String,
     services: BTreeMap<String, TypesService>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TypesService {
     closed: bool,
     source: String,
     #[serde(default)]
     actions_source: Option<String>,
     types: Vec<RawType>,
+    /// Service condition keys and the actions the source names for them.
+    #[serde(default)]
+    condition_keys: Vec<RawKey>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawType {
     name: String,
     arn: String,
     verified: bool,
-    /// Actions authorized on this type.
+    /// Where this type was read, when not (only) the service's source.
+    #[serde(default)]
+    source: Option<String>,
+    /// What was searched, for a type that could not be verified.
+    #[serde(default)]
+    note: Option<String>,
+    /// Actions the source's per-API rows authorize on this type.
     #[serde(default)]
     actions: Vec<String>,
+    /// Actions taken as authorized on this type although the source's row does not say so.
+    #[serde(default)]
+    assumed_actions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKey {
+    key: String,
+    actions: Vec<String>,
+    source: String,
 }
 
 pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
@@ -143,10 +176,24 @@ pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
         )?;
         writeln!(table, "        resource_types: &[")?;
         for t in typed.map_or(&[][..], |t| &t.types) {
+            let source = t
+                .source
+                .as_deref()
+                .or(typed.map(|s| s.source.as_str()))
+                .unwrap_or("");
             writeln!(
                 table,
-                "            ResourceType {{ name: {:?}, arn: {:?}, verified: {}, actions: &{:?} }},",
-                t.name, t.arn, t.verified, t.actions
+                "            ResourceType {{ name: {:?}, arn: {:?}, verified: {}, source: {:?}, note: {:?}, actions: &{:?}, assumed_actions: &{:?} }},",
+                t.name, t.arn, t.verified, source, t.note, t.actions, t.assumed_actions
+            )?;
+        }
+        writeln!(table, "        ],")?;
+        writeln!(table, "        condition_keys: &[")?;
+        for k in typed.map_or(&[][..], |t| &t.condition_keys) {
+            writeln!(
+                table,
+                "            ConditionKey {{ key: {:?}, actions: &{:?}, source: {:?} }},",
+                k.key, k.actions, k.source
             )?;
         }
         writeln!(table, "        ],")?;
@@ -325,21 +372,74 @@ fn validate(services: &[Service], types: &TypesFile, dbs_apis: &[&str]) -> Build
             .iter()
             .find(|s| &s.code == code)
             .ok_or(format!("{TYPES}: unknown RAM code `{code}`"))?;
-        let with_actions = t.types.iter().any(|rt| !rt.actions.is_empty());
+        let with_actions = t
+            .types
+            .iter()
+            .any(|rt| !rt.actions.is_empty() || !rt.assumed_actions.is_empty());
         if with_actions != t.actions_source.is_some() {
             return Err(
                 format!("{TYPES}: `{code}`: per-type actions need `actions_source`").into(),
             );
         }
+        let known = |a: &str| service.actions.iter().any(|x| x.name == a);
+        let mut names = BTreeSet::new();
         for rt in &t.types {
-            for a in &rt.actions {
-                if !service.actions.iter().any(|x| &x.name == a) {
+            if !names.insert(rt.name.as_str()) {
+                return Err(format!("{TYPES}: `{code}` lists type `{}` twice", rt.name).into());
+            }
+            if rt.source.as_deref().is_some_and(str::is_empty) {
+                return Err(format!("{TYPES}: `{code}` type `{}`: empty source", rt.name).into());
+            }
+            if !rt.verified && rt.note.as_deref().map_or(true, str::is_empty) {
+                return Err(format!(
+                    "{TYPES}: `{code}` type `{}` is unverified without a `note` of what was searched",
+                    rt.name
+                )
+                .into());
+            }
+            for a in rt.actions.iter().chain(&rt.assumed_actions) {
+                if !known(a) {
                     return Err(format!("{TYPES}: `{code}:{a}` is not in {ACTIONS}").into());
                 }
+            }
+            let listed: BTreeSet<&str> = rt.actions.iter().map(String::as_str).collect();
+            if listed.len() != rt.actions.len()
+                || rt
+                    .assumed_actions
+                    .iter()
+                    .any(|a| listed.contains(a.as_str()))
+            {
+                return Err(format!(
+                    "{TYPES}: `{code}` type `{}` repeats an action (or assumes a listed one)",
+                    rt.name
+                )
+                .into());
             }
             template_parts(&rt.arn).map_err(|e| format!("{TYPES}: `{}`: {e}", rt.arn))?;
             if !rt.arn.starts_with(&format!("acs:{code}:")) && code != "sts" {
                 return Err(format!("{TYPES}: `{}` is not an ARN of `{code}`", rt.arn).into());
+            }
+        }
+        let mut keys = BTreeSet::new();
+        for k in &t.condition_keys {
+            if !k.key.starts_with(&format!("{code}:")) || !keys.insert(k.key.to_ascii_lowercase()) {
+                return Err(format!(
+                    "{TYPES}: `{code}`: condition key `{}` is not `{code}:...` or is repeated",
+                    k.key
+                )
+                .into());
+            }
+            if k.source.is_empty() {
+                return Err(format!("{TYPES}: condition key `{}` has no source", k.key).into());
+            }
+            for a in &k.actions {
+                if !known(a) {
+                    return Err(format!(
+                        "{TYPES}: condition key `{}`: `{code}:{a}` is not in {ACTIONS}",
+                        k.key
+                    )
+                    .into());
+                }
             }
         }
     }

@@ -154,16 +154,26 @@ impl Action {
     }
 
     /// The resource types the action is authorized on, where the data records them per
-    /// action (`ecs:AuthorizeSecurityGroup` → securitygroup); `None` when not recorded (DBS:
-    /// see [`Action::operation`]).
+    /// action (`ecs:AuthorizeSecurityGroup` → securitygroup), assumed ones included (see
+    /// [`super::ResourceType::authorizes`]); `None` when not recorded (DBS: see
+    /// [`Action::operation`]).
     pub fn resource_types(&self) -> Option<Vec<&'static super::ResourceType>> {
         let types: Vec<&'static super::ResourceType> = self
             .service
             .resource_types
             .iter()
-            .filter(|t| t.actions.iter().any(|a| a.eq_ignore_ascii_case(self.name)))
+            .filter(|t| t.authorizes(self.name).is_some())
             .collect();
         (!types.is_empty()).then_some(types)
+    }
+
+    /// The service condition keys whose source names this action (never a complete list).
+    pub fn condition_keys(&self) -> Vec<&'static super::ConditionKey> {
+        self.service
+            .condition_keys
+            .iter()
+            .filter(|k| k.applies_to(self.name))
+            .collect()
     }
 
     /// The DBS operation details (ARN templates, parameters) behind the action.
@@ -594,7 +604,39 @@ mod tests {
         let types = found("ecs:AttachKeyPair").resource_types().unwrap();
         let names: Vec<&str> = types.iter().map(|t| t.name).collect();
         assert_eq!(names, ["instance", "keypair"]);
-        assert_eq!(found("ecs:DescribeInstances").resource_types(), None);
+        assert_eq!(found("ecs:RunInstances").resource_types(), None);
+        // Assumed types (a parameter names a resource of the type) count as authorized.
+        let rsd = found("ecs:ReplaceSystemDisk");
+        let names: Vec<&str> = rsd
+            .resource_types()
+            .unwrap()
+            .iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, ["instance", "disk", "image", "keypair"]);
+        let disk = rsd
+            .service()
+            .resource_types
+            .iter()
+            .find(|t| t.name == "disk")
+            .unwrap();
+        assert_eq!(disk.authorizes("replacesystemdisk"), Some(true));
+        assert_eq!(disk.authorizes("ResizeDisk"), Some(false));
+        assert_eq!(disk.authorizes("RunInstances"), None);
+        // Condition keys where a source names them.
+        let keys: Vec<&str> = found("kms:Encrypt")
+            .condition_keys()
+            .iter()
+            .map(|k| k.key)
+            .collect();
+        assert_eq!(keys, ["kms:tag/<tag-key>"]);
+        assert!(found("kms:ListKeys").condition_keys().is_empty());
+        let keys: Vec<&str> = found("oss:ListObjects")
+            .condition_keys()
+            .iter()
+            .map(|k| k.key)
+            .collect();
+        assert_eq!(keys, ["oss:Prefix", "oss:Delimiter"]);
         // Aliases read the list they alias.
         assert_eq!(found("ims:CreateUser").service().code, "ram");
         assert_eq!(found("ram:PassRole").provenance(), Provenance::Policy);

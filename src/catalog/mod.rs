@@ -44,13 +44,53 @@ pub struct ResourceType {
     pub name: &'static str,
     /// `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DBInstanceId}`.
     pub arn: &'static str,
-    /// Read from an authorization table (otherwise from policy examples).
+    /// Read from an authorization table (otherwise from policy examples or API responses).
     pub verified: bool,
+    /// Where the type was read: its own source, or else its service's.
+    pub source: &'static str,
+    /// For an unverified type, what was searched.
+    pub note: Option<&'static str>,
     /// Actions the source says are authorized on this type (empty: not recorded).
     pub actions: &'static [&'static str],
+    /// Actions taken as authorized on this type although the source's row does not say so (a
+    /// request parameter names a resource of this type), so that an incomplete legacy row cannot
+    /// make the resource-type rule fire.
+    pub assumed_actions: &'static [&'static str],
+}
+
+/// A service condition key (`kms:tag/<tag-key>`) with the actions its source names. Never a
+/// complete list: a key may apply to more actions, and a service may have more keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConditionKey {
+    /// As documented; a family is written with a `<placeholder>` suffix.
+    pub key: &'static str,
+    /// Actions of the service the source names for the key (empty: it names none).
+    pub actions: &'static [&'static str],
+    /// Where it was read.
+    pub source: &'static str,
+}
+
+impl ConditionKey {
+    /// The source names `action` (ASCII case ignored) for this key.
+    pub fn applies_to(&self, action: &str) -> bool {
+        self.actions.iter().any(|a| a.eq_ignore_ascii_case(action))
+    }
 }
 
 impl ResourceType {
+    /// `action` (a name of this type's service, ASCII case ignored) is authorized on this type:
+    /// `Some(false)` as the source says, `Some(true)` assumed, `None` not recorded.
+    pub fn authorizes(&self, action: &str) -> Option<bool> {
+        let listed = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
+        if listed(self.actions) {
+            Some(false)
+        } else if listed(self.assumed_actions) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
     /// The parsed template (the build validated it).
     pub fn template(&self) -> Option<ArnTemplate<'static>> {
         ArnTemplate::parse(self.arn).ok()
@@ -92,6 +132,8 @@ pub struct Service {
     pub resource_types: &'static [ResourceType],
     /// Where the per-type `actions` were read, when any are recorded.
     pub actions_source: Option<&'static str>,
+    /// Service condition keys, where a source names them (never complete).
+    pub condition_keys: &'static [ConditionKey],
     operations: Option<fn() -> &'static [Operation]>,
 }
 
@@ -159,6 +201,8 @@ pub fn is_catalogued(code: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     #[test]
@@ -202,7 +246,78 @@ mod tests {
             assert!(!s.types_source.is_empty(), "{code}");
             for t in s.resource_types {
                 assert!(t.template().is_some(), "{}", t.arn);
+                assert!(!t.source.is_empty(), "{code} {}", t.name);
+                if t.verified {
+                    assert!(has_address(t.source), "{code} {}: {}", t.name, t.source);
+                } else {
+                    assert!(t.note.is_some_and(|n| !n.is_empty()), "{code} {}", t.name);
+                }
+            }
+            for k in s.condition_keys {
+                assert!(k.key.starts_with(&format!("{code}:")), "{}", k.key);
+                assert!(has_address(k.source), "{}", k.key);
             }
         }
+    }
+
+    /// A source that names where it was read: a web address or a repository.
+    fn has_address(source: &str) -> bool {
+        source.contains("https://") || source.contains("github.com/")
+    }
+
+    /// The data file itself, read as JSON: every type has a source (its own or its service's),
+    /// every verified type and every condition key an address, every unverified type a note of
+    /// what was searched, and the `about` text documents every field in use.
+    #[test]
+    fn resource_types_file() {
+        let json: serde_json::Value =
+            serde_json::from_str(include_str!("resource-types.json")).unwrap();
+        let about = json["about"].as_str().unwrap();
+        for field in [
+            "`source`",
+            "`verified: true`",
+            "`note`",
+            "`closed: true`",
+            "`actions`",
+            "`assumed_actions`",
+            "`actions_source`",
+            "`condition_keys`",
+        ] {
+            assert!(about.contains(field), "about does not document {field}");
+        }
+        let services = json["services"].as_object().unwrap();
+        let (mut total, mut verified, mut mapped, mut keys) = (0, 0, BTreeSet::new(), 0);
+        for (code, s) in services {
+            let service_source = s["source"].as_str().unwrap();
+            assert!(!service_source.is_empty(), "{code}");
+            for t in s["types"].as_array().unwrap() {
+                total += 1;
+                let name = t["name"].as_str().unwrap();
+                let source = t["source"].as_str().unwrap_or(service_source);
+                assert!(!source.is_empty(), "{code} {name}");
+                if t["verified"].as_bool().unwrap() {
+                    verified += 1;
+                    assert!(has_address(source), "{code} {name}: {source}");
+                } else {
+                    assert!(
+                        t["note"].as_str().is_some_and(|n| !n.is_empty()),
+                        "{code} {name}"
+                    );
+                }
+                for list in ["actions", "assumed_actions"] {
+                    for a in t[list].as_array().into_iter().flatten() {
+                        mapped.insert(format!("{code}:{}", a.as_str().unwrap()));
+                    }
+                }
+            }
+            for k in s["condition_keys"].as_array().into_iter().flatten() {
+                keys += 1;
+                assert!(has_address(k["source"].as_str().unwrap()), "{k}");
+            }
+        }
+        // The figures of the data (docs/catalog.md quotes them).
+        assert_eq!((verified, total), (46, 62));
+        assert_eq!(mapped.len(), 201);
+        assert_eq!(keys, 8);
     }
 }

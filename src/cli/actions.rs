@@ -36,8 +36,14 @@ struct ActionJson {
     /// The ARN templates the action is authorized on (`["*"]`: All Resources), where the
     /// catalogue knows them per action (DBS); otherwise `null`: see `resource_types`.
     resources: Option<&'static [&'static str]>,
-    /// The service's resource types the action is authorized on, where recorded per action.
+    /// The service's resource types the action is authorized on, where recorded per action
+    /// (assumed ones included).
     resource_types: Option<Vec<&'static str>>,
+    /// Those of `resource_types` that are assumed, not in the source's row: a request parameter
+    /// names a resource of that type.
+    assumed_resource_types: Vec<&'static str>,
+    /// Service condition keys the sources name for this action (never a complete list).
+    condition_keys: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -45,6 +51,18 @@ struct TypeJson {
     name: &'static str,
     arn: &'static str,
     verified: bool,
+    /// Where the type was read (its service's source when it has none of its own).
+    source: &'static str,
+    /// For an unverified type, what was searched.
+    note: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct KeyJson {
+    key: &'static str,
+    /// The actions its source names (empty: none named).
+    actions: &'static [&'static str],
+    source: &'static str,
 }
 
 #[derive(Serialize)]
@@ -54,6 +72,8 @@ struct ServiceJson {
     resource_types: Vec<TypeJson>,
     /// Where the resource types were read.
     resource_types_source: &'static str,
+    /// Service condition keys where a source names them; never complete.
+    condition_keys: Vec<KeyJson>,
 }
 
 #[derive(Serialize)]
@@ -79,7 +99,19 @@ fn action_json(a: &Action) -> ActionJson {
         resource_types: a
             .resource_types()
             .map(|ts| ts.iter().map(|t| t.name).collect()),
+        assumed_resource_types: assumed_types(a),
+        condition_keys: a.condition_keys().iter().map(|k| k.key).collect(),
     }
+}
+
+/// The types the action is only assumed to be authorized on.
+fn assumed_types(a: &Action) -> Vec<&'static str> {
+    a.resource_types()
+        .unwrap_or_default()
+        .iter()
+        .filter(|t| t.authorizes(a.name()) == Some(true))
+        .map(|t| t.name)
+        .collect()
 }
 
 fn service_json(s: &Service) -> ServiceJson {
@@ -92,9 +124,20 @@ fn service_json(s: &Service) -> ServiceJson {
                 name: t.name,
                 arn: t.arn,
                 verified: t.verified,
+                source: t.source,
+                note: t.note,
             })
             .collect(),
         resource_types_source: s.types_source,
+        condition_keys: s
+            .condition_keys
+            .iter()
+            .map(|k| KeyJson {
+                key: k.key,
+                actions: k.actions,
+                source: k.source,
+            })
+            .collect(),
     }
 }
 
@@ -162,8 +205,18 @@ fn human(
             let _ = write!(s, "  {}", resources.join(" "));
         }
         if let Some(types) = a.resource_types() {
-            let names: Vec<&str> = types.iter().map(|t| t.name).collect();
+            let names: Vec<String> = types
+                .iter()
+                .map(|t| match t.authorizes(a.name()) {
+                    Some(true) => format!("{} (assumed)", t.name),
+                    _ => t.name.to_owned(),
+                })
+                .collect();
             let _ = write!(s, "  on {}", names.join(", "));
+        }
+        let keys: Vec<&str> = a.condition_keys().iter().map(|k| k.key).collect();
+        if !keys.is_empty() {
+            let _ = write!(s, "  keys {}", keys.join(", "));
         }
         if !notes.is_empty() {
             let _ = write!(s, "  ({})", notes.join(", "));
@@ -172,13 +225,23 @@ fn human(
         s.push('\n');
     }
     for (code, svc) in services {
-        if svc.resource_types.is_empty() {
-            continue;
+        if !svc.resource_types.is_empty() {
+            let _ = writeln!(s, "{code} resource types:");
+            for t in svc.resource_types {
+                let unverified = if t.verified { "" } else { " (unverified)" };
+                let _ = writeln!(s, "  {:16} {}{unverified}", t.name, t.arn);
+            }
         }
-        let _ = writeln!(s, "{code} resource types:");
-        for t in svc.resource_types {
-            let unverified = if t.verified { "" } else { " (unverified)" };
-            let _ = writeln!(s, "  {:16} {}{unverified}", t.name, t.arn);
+        if !svc.condition_keys.is_empty() {
+            let _ = writeln!(s, "{code} condition keys (where documented; not complete):");
+            for k in svc.condition_keys {
+                let actions = if k.actions.is_empty() {
+                    "(no actions named)".to_owned()
+                } else {
+                    k.actions.join(", ")
+                };
+                let _ = writeln!(s, "  {:32} {actions}", k.key);
+            }
         }
     }
     let _ = writeln!(

@@ -187,6 +187,63 @@ fn actions_lists_what_a_pattern_grants() {
     assert!(err.contains("did you mean `ecs`?"), "{err}");
 }
 
+/// Per-action resource types (documented and assumed) and the service condition keys the
+/// sources name, in both output formats.
+#[test]
+fn actions_show_types_and_condition_keys() {
+    let (code, out, _) = run(&["actions", "kms:Encrypt"]);
+    assert_eq!(code, 0);
+    let line = out.lines().next().unwrap();
+    assert!(line.starts_with("kms:Encrypt "), "{out}");
+    assert!(
+        line.contains("on key, alias (assumed)") && line.contains("keys kms:tag/<tag-key>"),
+        "{line}"
+    );
+    assert!(out.contains("kms condition keys (where documented; not complete):"));
+    assert!(out.contains("Encrypt, Decrypt, GenerateDataKey"), "{out}");
+
+    let (code, out, _) = run(&["actions", "kms:Encrypt", "--format", "json"]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let a = &json["actions"][0];
+    assert_eq!(a["resource_types"], serde_json::json!(["key", "alias"]));
+    assert_eq!(a["assumed_resource_types"], serde_json::json!(["alias"]));
+    assert_eq!(
+        a["condition_keys"],
+        serde_json::json!(["kms:tag/<tag-key>"])
+    );
+    let kms = &json["services"]["kms"];
+    let key = &kms["condition_keys"][0];
+    assert_eq!(key["key"], "kms:tag/<tag-key>");
+    assert!(key["source"]
+        .as_str()
+        .unwrap()
+        .contains("AlibabaCloudDocs/kms"));
+    let types = kms["resource_types"].as_array().unwrap();
+    assert!(types
+        .iter()
+        .all(|t| t["source"].as_str().is_some_and(|s| !s.is_empty())));
+    let network = types.iter().find(|t| t["name"] == "networkrule").unwrap();
+    assert_eq!(network["verified"], false);
+    assert!(network["note"]
+        .as_str()
+        .unwrap()
+        .contains("network/networkrule_test"));
+
+    // An action with no recorded types or keys: `null` types, empty lists.
+    let (_, out, _) = run(&["actions", "ecs:RunInstances", "--format", "json"]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let a = &json["actions"][0];
+    assert!(a["resource_types"].is_null());
+    assert_eq!(a["assumed_resource_types"], serde_json::json!([]));
+    assert_eq!(a["condition_keys"], serde_json::json!([]));
+
+    // OSS keys the source names without an action are listed with the service.
+    let (_, out, _) = run(&["actions", "oss:ListObjects"]);
+    assert!(out.contains("keys oss:Prefix, oss:Delimiter"), "{out}");
+    assert!(out.contains("oss:BucketTag/<tag-key>") && out.contains("(no actions named)"));
+}
+
 #[test]
 fn version_and_sarif_name_the_catalogue_date() {
     let (code, out, _) = run(&["--version"]);

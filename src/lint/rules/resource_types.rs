@@ -46,6 +46,13 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                 });
                 if !authorized {
                     let names: Vec<String> = actions.iter().map(Action::to_string).collect();
+                    let mut types: Vec<&str> = actions
+                        .iter()
+                        .flat_map(|a| a.resource_types().unwrap_or_default())
+                        .map(|t| t.name)
+                        .collect();
+                    types.sort_unstable();
+                    types.dedup();
                     out.push(
                         Diagnostic::new(
                             &UNKNOWN_RESOURCE_TYPE,
@@ -56,9 +63,11 @@ fn check(cx: &RuleContext<'_>, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .help(format!(
-                            "{} {} authorized on other `{code}` resource types; name those in `Resource`",
+                            "{} {} authorized on `{code}` {}; name {} in `Resource`",
                             names.join(", "),
-                            if names.len() == 1 { "is" } else { "are" }
+                            if names.len() == 1 { "is" } else { "are" },
+                            types.join(", "),
+                            if types.len() == 1 { "that" } else { "those" }
                         )),
                     );
                 }

@@ -1192,10 +1192,127 @@ fn resource_types() {
         "RG207",
     );
     // An action whose types are not recorded makes the statement unknown.
-    let mixed = r#"["ecs:AuthorizeSecurityGroup", "ecs:DescribeInstances"]"#;
+    let mixed = r#"["ecs:AuthorizeSecurityGroup", "ecs:RunInstances"]"#;
     silent(
         Identity,
         &[&allow(mixed, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+    );
+    // The help names the types the actions are authorized on.
+    let m = messages(
+        Identity,
+        &[&allow(sg, r#""acs:ecs:*:*:instance/*""#)],
+        "RG207",
+    );
+    assert!(m[0].contains("authorized on `ecs` securitygroup"), "{m:?}");
+}
+
+#[test]
+fn resource_types_per_action() {
+    // SLB (legacy per-API table): an ACL operation on a load balancer grants nothing.
+    let acl = r#""slb:DeleteAccessControlList""#;
+    fires(
+        Identity,
+        &[&allow(acl, r#""acs:slb:*:*:loadbalancer/lb-1""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    silent(
+        Identity,
+        &[&allow(acl, r#""acs:slb:*:*:acl/acl-1""#)],
+        "RG207",
+    );
+    // A listener operation takes an AclId: assumed to authorize on acl, never reported there.
+    let listener = r#""slb:SetLoadBalancerHTTPListenerAttribute""#;
+    silent(
+        Identity,
+        &[&allow(listener, r#""acs:slb:*:*:acl/acl-1""#)],
+        "RG207",
+    );
+    silent(
+        Identity,
+        &[&allow(listener, r#""acs:slb:*:*:loadbalancer/lb-1""#)],
+        "RG207",
+    );
+    fires(
+        Identity,
+        &[&allow(listener, r#""acs:slb:*:*:certificate/c-1""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    // ECS: assumed types (ReplaceSystemDisk takes a KeyPairName) are never reported.
+    let rsd = r#""ecs:ReplaceSystemDisk""#;
+    silent(
+        Identity,
+        &[&allow(rsd, r#""acs:ecs:*:*:keypair/kp""#)],
+        "RG207",
+    );
+    fires(
+        Identity,
+        &[&allow(rsd, r#""acs:ecs:*:*:securitygroup/sg-1""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    // KMS: Encrypt accepts an alias as its key (assumed), not a secret.
+    let enc = r#""kms:Encrypt""#;
+    silent(
+        Identity,
+        &[&allow(enc, r#""acs:kms:*:*:alias/a""#)],
+        "RG207",
+    );
+    silent(
+        Identity,
+        &[&allow(enc, r#""acs:kms:*:*:key/k-1""#)],
+        "RG207",
+    );
+    fires(
+        Identity,
+        &[&allow(enc, r#""acs:kms:*:*:secret/s""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    // RAM: the closed type list knows virtual MFA devices (once called an unknown type).
+    let mfa = r#""ram:CreateVirtualMFADevice""#;
+    silent(Identity, &[&allow(mfa, r#""acs:ram::123:mfa/*""#)], "RG207");
+    fires(
+        Identity,
+        &[&allow(mfa, r#""acs:ram::123:user/bob""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    let attach = r#""ram:AttachPolicyToRole""#;
+    silent(
+        Identity,
+        &[&allow(attach, r#""acs:ram::123:role/r""#)],
+        "RG207",
+    );
+    silent(
+        Identity,
+        &[&allow(
+            attach,
+            r#""acs:ram:*:system:policy/AliyunOSSFullAccess""#,
+        )],
+        "RG207",
+    );
+    fires(
+        Identity,
+        &[&allow(attach, r#""acs:ram::123:group/g""#)],
+        "RG207",
+        Severity::Warning,
+        0,
+    );
+    // KMS network rules are `network/` (the API's own ARN): not an unknown type.
+    silent(
+        Identity,
+        &[&allow(
+            r#""kms:DescribeNetworkRule""#,
+            r#""acs:kms:*:*:network/rule-1""#,
+        )],
         "RG207",
     );
 }
