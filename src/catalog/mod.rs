@@ -99,9 +99,14 @@ impl ResourceType {
     /// The literal first segment of the relative ID (`dbinstance` of `dbinstance/{#Id}`),
     /// `None` when it starts with a variable (OSS buckets).
     pub fn type_segment(&self) -> Option<&'static str> {
-        let relative = self.arn.splitn(5, ':').nth(4)?;
-        let first = relative.split('/').next()?;
-        (!first.is_empty() && !first.contains('{')).then_some(first)
+        // Byte scans: the resource-type rule asks this for every type of a service, for every
+        // resource of every statement.
+        let relative = crate::policy::arn::relative(self.arn)?;
+        let first = match relative.bytes().position(|b| b == b'/') {
+            Some(at) => relative.get(..at)?,
+            None => relative,
+        };
+        (!first.is_empty() && !first.bytes().any(|b| b == b'{')).then_some(first)
     }
 }
 
