@@ -1,7 +1,5 @@
 //! Lowering the spanned JSON tree into the typed model, collecting every grammar problem.
 
-use std::collections::HashMap;
-
 use super::model::{
     Condition, Effect, Element, Policy, PolicyKind, Principal, PrincipalKind, Statement, Unreadable,
 };
@@ -279,7 +277,9 @@ impl Lowerer {
             }
         }
 
-        let mut sids: HashMap<String, Span> = HashMap::new();
+        // Sized once and hashed fast: every document has one.
+        let mut sids: foldhash::HashMap<String, Span> =
+            foldhash::HashMap::with_capacity_and_hasher(items.len(), Default::default());
         for (index, node) in items.into_iter().enumerate() {
             let st = match self.statement(node, index) {
                 Ok(st) => st,
