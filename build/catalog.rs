@@ -181,10 +181,18 @@ pub fn run(out_dir: &Path, dbs_apis: &[&str]) -> BuildResult<()> {
                 .as_deref()
                 .or(typed.map(|s| s.source.as_str()))
                 .unwrap_or("");
+            // The literal first segment of the relative ID, found once here: the linter asks
+            // for it per type, per resource.
+            let segment = t
+                .arn
+                .splitn(5, ':')
+                .nth(4)
+                .and_then(|rel| rel.split('/').next())
+                .filter(|first| !first.is_empty() && !first.contains('{'));
             writeln!(
                 table,
-                "            ResourceType {{ name: {:?}, arn: {:?}, verified: {}, source: {:?}, note: {:?}, actions: &{:?}, assumed_actions: &{:?} }},",
-                t.name, t.arn, t.verified, source, t.note, t.actions, t.assumed_actions
+                "            ResourceType {{ name: {:?}, arn: {:?}, segment: {:?}, verified: {}, source: {:?}, note: {:?}, actions: &{:?}, assumed_actions: &{:?} }},",
+                t.name, t.arn, segment, t.verified, source, t.note, t.actions, t.assumed_actions
             )?;
         }
         writeln!(table, "        ],")?;

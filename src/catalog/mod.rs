@@ -44,6 +44,9 @@ pub struct ResourceType {
     pub name: &'static str,
     /// `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DBInstanceId}`.
     pub arn: &'static str,
+    /// The literal first segment of the relative ID (see [`ResourceType::type_segment`]),
+    /// found by the build.
+    segment: Option<&'static str>,
     /// Read from an authorization table (otherwise from policy examples or API responses).
     pub verified: bool,
     /// Where the type was read: its own source, or else its service's.
@@ -99,14 +102,7 @@ impl ResourceType {
     /// The literal first segment of the relative ID (`dbinstance` of `dbinstance/{#Id}`),
     /// `None` when it starts with a variable (OSS buckets).
     pub fn type_segment(&self) -> Option<&'static str> {
-        // Byte scans: the resource-type rule asks this for every type of a service, for every
-        // resource of every statement.
-        let relative = crate::policy::arn::relative(self.arn)?;
-        let first = match relative.bytes().position(|b| b == b'/') {
-            Some(at) => relative.get(..at)?,
-            None => relative,
-        };
-        (!first.is_empty() && !first.bytes().any(|b| b == b'{')).then_some(first)
+        self.segment
     }
 }
 
