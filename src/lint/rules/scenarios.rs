@@ -1209,110 +1209,70 @@ fn resource_types() {
 
 #[test]
 fn resource_types_per_action() {
-    // SLB (legacy per-API table): an ACL operation on a load balancer grants nothing.
-    let acl = r#""slb:DeleteAccessControlList""#;
-    fires(
-        Identity,
-        &[&allow(acl, r#""acs:slb:*:*:loadbalancer/lb-1""#)],
-        "RG207",
-        Severity::Warning,
-        0,
-    );
-    silent(
-        Identity,
-        &[&allow(acl, r#""acs:slb:*:*:acl/acl-1""#)],
-        "RG207",
-    );
-    // A listener operation takes an AclId: assumed to authorize on acl, never reported there.
-    let listener = r#""slb:SetLoadBalancerHTTPListenerAttribute""#;
-    silent(
-        Identity,
-        &[&allow(listener, r#""acs:slb:*:*:acl/acl-1""#)],
-        "RG207",
-    );
-    silent(
-        Identity,
-        &[&allow(listener, r#""acs:slb:*:*:loadbalancer/lb-1""#)],
-        "RG207",
-    );
-    fires(
-        Identity,
-        &[&allow(listener, r#""acs:slb:*:*:certificate/c-1""#)],
-        "RG207",
-        Severity::Warning,
-        0,
-    );
-    // ECS: assumed types (ReplaceSystemDisk takes a KeyPairName) are never reported.
-    let rsd = r#""ecs:ReplaceSystemDisk""#;
-    silent(
-        Identity,
-        &[&allow(rsd, r#""acs:ecs:*:*:keypair/kp""#)],
-        "RG207",
-    );
-    fires(
-        Identity,
-        &[&allow(rsd, r#""acs:ecs:*:*:securitygroup/sg-1""#)],
-        "RG207",
-        Severity::Warning,
-        0,
-    );
-    // KMS: Encrypt accepts an alias as its key (assumed), not a secret.
-    let enc = r#""kms:Encrypt""#;
-    silent(
-        Identity,
-        &[&allow(enc, r#""acs:kms:*:*:alias/a""#)],
-        "RG207",
-    );
-    silent(
-        Identity,
-        &[&allow(enc, r#""acs:kms:*:*:key/k-1""#)],
-        "RG207",
-    );
-    fires(
-        Identity,
-        &[&allow(enc, r#""acs:kms:*:*:secret/s""#)],
-        "RG207",
-        Severity::Warning,
-        0,
-    );
-    // RAM: the closed type list knows virtual MFA devices (once called an unknown type).
-    let mfa = r#""ram:CreateVirtualMFADevice""#;
-    silent(Identity, &[&allow(mfa, r#""acs:ram::123:mfa/*""#)], "RG207");
-    fires(
-        Identity,
-        &[&allow(mfa, r#""acs:ram::123:user/bob""#)],
-        "RG207",
-        Severity::Warning,
-        0,
-    );
-    let attach = r#""ram:AttachPolicyToRole""#;
-    silent(
-        Identity,
-        &[&allow(attach, r#""acs:ram::123:role/r""#)],
-        "RG207",
-    );
-    silent(
-        Identity,
-        &[&allow(
-            attach,
-            r#""acs:ram:*:system:policy/AliyunOSSFullAccess""#,
-        )],
-        "RG207",
-    );
-    fires(
-        Identity,
-        &[&allow(attach, r#""acs:ram::123:group/g""#)],
-        "RG207",
-        Severity::Warning,
-        0,
-    );
-    // KMS network rules are `network/` (the API's own ARN): not an unknown type.
-    silent(
-        Identity,
-        &[&allow(
-            r#""kms:DescribeNetworkRule""#,
-            r#""acs:kms:*:*:network/rule-1""#,
-        )],
-        "RG207",
-    );
+    // (action, resource, reported): RG207 warns when none of the statement's actions is
+    // authorized on the resource's type, and never on an assumed type.
+    let cases = [
+        // SLB (legacy per-API table): an ACL operation on a load balancer grants nothing.
+        (
+            "slb:DeleteAccessControlList",
+            "acs:slb:*:*:loadbalancer/lb-1",
+            true,
+        ),
+        (
+            "slb:DeleteAccessControlList",
+            "acs:slb:*:*:acl/acl-1",
+            false,
+        ),
+        // A listener operation takes an AclId: assumed to authorize on acl.
+        (
+            "slb:SetLoadBalancerHTTPListenerAttribute",
+            "acs:slb:*:*:acl/acl-1",
+            false,
+        ),
+        (
+            "slb:SetLoadBalancerHTTPListenerAttribute",
+            "acs:slb:*:*:loadbalancer/lb-1",
+            false,
+        ),
+        (
+            "slb:SetLoadBalancerHTTPListenerAttribute",
+            "acs:slb:*:*:certificate/c-1",
+            true,
+        ),
+        // ECS: ReplaceSystemDisk takes a KeyPairName (assumed).
+        ("ecs:ReplaceSystemDisk", "acs:ecs:*:*:keypair/kp", false),
+        (
+            "ecs:ReplaceSystemDisk",
+            "acs:ecs:*:*:securitygroup/sg-1",
+            true,
+        ),
+        // KMS: Encrypt accepts an alias as its key (assumed), not a secret.
+        ("kms:Encrypt", "acs:kms:*:*:alias/a", false),
+        ("kms:Encrypt", "acs:kms:*:*:key/k-1", false),
+        ("kms:Encrypt", "acs:kms:*:*:secret/s", true),
+        // RAM: the closed type list knows virtual MFA devices (once called an unknown type).
+        ("ram:CreateVirtualMFADevice", "acs:ram::123:mfa/*", false),
+        ("ram:CreateVirtualMFADevice", "acs:ram::123:user/bob", true),
+        ("ram:AttachPolicyToRole", "acs:ram::123:role/r", false),
+        (
+            "ram:AttachPolicyToRole",
+            "acs:ram:*:system:policy/AliyunOSSFullAccess",
+            false,
+        ),
+        ("ram:AttachPolicyToRole", "acs:ram::123:group/g", true),
+        // KMS network rules are `network/` (the API's own ARN): not an unknown type.
+        (
+            "kms:DescribeNetworkRule",
+            "acs:kms:*:*:network/rule-1",
+            false,
+        ),
+    ];
+    for (action, resource, reported) in cases {
+        let statement = allow(&format!("\"{action}\""), &format!("\"{resource}\""));
+        if reported {
+            fires(Identity, &[&statement], "RG207", Severity::Warning, 0);
+        } else {
+            silent(Identity, &[&statement], "RG207");
+        }
+    }
 }
