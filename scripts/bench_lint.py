@@ -20,15 +20,19 @@ The corpus is `../shared/bench/gen_corpus.py` (seed 20260101, 10% mistakes) when
 the checkout, else the project's own: the agreement policies of `tests/data/agreement`, copied
 round-robin (each copy gets its own `Sid`s so no two files are identical bytes).
 
-`--check FILE` compares the ratio of CPU medians (`none` configuration) with the one recorded in
-FILE and exits 1 when it is more than 25% above it; `--record FILE` writes it. The gate reads CPU
-time (user + system of the child), not wall time: on a shared 2-core machine the wall time of a
-one-second run swings by 2x with the load, its CPU time by a few percent.
+`--check FILE` compares a ratio with the one recorded in FILE and exits 1 when it is more than
+25% above it; `--record FILE` writes the ratios. Where valgrind is installed the gate compares
+instruction counts (callgrind, one run of each program, `none` configuration): they are the same
+on every run, whatever the load, and nearly the same on every x86_64 CPU, where the CPU-time
+ratio of the same binary was 2.8x on an AMD EPYC and 3.4-3.6x on an Intel Xeon. Without valgrind
+it compares the ratio of CPU medians (user + system of the child), never wall time: on a shared
+2-core machine the wall time of a one-second run swings by 2x with the load.
 """
 import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -111,6 +115,16 @@ def measure(pairs, lint_argv, base_argv, cwd):
     return lint, base
 
 
+def instructions(argv, cwd):
+    """The user-space instructions ARGV executes, all threads, counted by callgrind."""
+    proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + argv,
+                          cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode not in (0, 1) or not found:
+        sys.exit(f"callgrind failed on {' '.join(argv)}:\n{proc.stderr[-2000:]}")
+    return int(found.group(1))
+
+
 def summary(samples):
     walls = [s[0] for s in samples]
     cpus = [s[1] for s in samples]
@@ -140,6 +154,8 @@ def main():
     ap.add_argument("--check", metavar="FILE")
     ap.add_argument("--record", metavar="FILE")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--instructions", action="store_true",
+                    help="also count instructions with callgrind (always with --check/--record)")
     args = ap.parse_args()
 
     ramguard, baseline = build()
@@ -149,6 +165,11 @@ def main():
         with open(os.path.join(tmp, "ramguard.toml"), "w", encoding="utf-8") as f:
             f.write(CONFIG)
         results = {}
+        counts = None
+        if shutil.which("valgrind") and (args.check or args.record or args.instructions):
+            lint_argv = [ramguard, "lint", "--format", "json", "--fail-on", "never",
+                         "--config", "/dev/null", corpus]
+            counts = (instructions(lint_argv, tmp), instructions([baseline, corpus], tmp))
         for name, config in (("none", "/dev/null"), ("config", os.path.join(tmp, "ramguard.toml"))):
             lint_argv = [ramguard, "lint", "--format", "json", "--fail-on", "never",
                          "--config", config, corpus]
@@ -163,6 +184,9 @@ def main():
     machine = f"{os.cpu_count()} cores, {cpu_model()}"
     report = {"files": args.files, "pairs": args.pairs, "corpus": source, "machine": machine,
               "results": results}
+    if counts:
+        report["instructions"] = {"lint": counts[0], "baseline": counts[1],
+                                  "ratio": counts[0] / counts[1]}
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -174,23 +198,33 @@ def main():
             print(f"[{name}] baseline wall {b['wall_median']:.3f} s ({b['wall_min']:.3f}-"
                   f"{b['wall_max']:.3f})  cpu {b['cpu_median']:.3f} s  rss {b['max_rss_mb']:.0f} MB")
             print(f"[{name}] ratio    wall {r['wall_ratio']:.2f}x  cpu {r['cpu_ratio']:.2f}x")
+        if counts:
+            print(f"[none] instructions lint {counts[0] / 1e6:.0f} M  baseline "
+                  f"{counts[1] / 1e6:.0f} M  ratio {counts[0] / counts[1]:.2f}x")
 
-    ratio = results["none"]["cpu_ratio"]
+    cpu_ratio = results["none"]["cpu_ratio"]
+    instr_ratio = counts[0] / counts[1] if counts else None
     if args.record:
+        recorded = {"files": args.files, "cpu_ratio": round(cpu_ratio, 3),
+                    "wall_ratio": round(results["none"]["wall_ratio"], 3),
+                    "machine": machine, "corpus": source}
+        if instr_ratio:
+            recorded["instructions_ratio"] = round(instr_ratio, 3)
         with open(args.record, "w", encoding="utf-8") as f:
-            json.dump({"files": args.files, "cpu_ratio": round(ratio, 3),
-                       "wall_ratio": round(results["none"]["wall_ratio"], 3),
-                       "machine": machine, "corpus": source}, f, indent=2)
+            json.dump(recorded, f, indent=2)
             f.write("\n")
     if args.check:
         with open(args.check, encoding="utf-8") as f:
-            recorded = json.load(f)["cpu_ratio"]
-        limit = recorded * TOLERANCE
+            recorded = json.load(f)
+        if instr_ratio and "instructions_ratio" in recorded:
+            what, ratio, base = "instruction ratio", instr_ratio, recorded["instructions_ratio"]
+        else:
+            what, ratio, base = "CPU ratio", cpu_ratio, recorded["cpu_ratio"]
+        limit = base * TOLERANCE
         verdict = "ok" if ratio <= limit else "REGRESSION"
-        print(f"CPU ratio {ratio:.2f}x against recorded {recorded:.2f}x (limit {limit:.2f}x): {verdict}")
+        print(f"{what} {ratio:.2f}x against recorded {base:.2f}x (limit {limit:.2f}x): {verdict}")
         if ratio > limit:
             sys.exit(1)
-
 
 if __name__ == "__main__":
     main()
