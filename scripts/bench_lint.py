@@ -164,16 +164,17 @@ def main():
         corpus, source = make_corpus(tmp, args.files)
         with open(os.path.join(tmp, "ramguard.toml"), "w", encoding="utf-8") as f:
             f.write(CONFIG)
+        def lint_argv(config):
+            return [ramguard, "lint", "--format", "json", "--fail-on", "never",
+                    "--config", config, corpus]
+
         results = {}
         counts = None
         if shutil.which("valgrind") and (args.check or args.record or args.instructions):
-            lint_argv = [ramguard, "lint", "--format", "json", "--fail-on", "never",
-                         "--config", "/dev/null", corpus]
-            counts = (instructions(lint_argv, tmp), instructions([baseline, corpus], tmp))
+            counts = (instructions(lint_argv("/dev/null"), tmp),
+                      instructions([baseline, corpus], tmp))
         for name, config in (("none", "/dev/null"), ("config", os.path.join(tmp, "ramguard.toml"))):
-            lint_argv = [ramguard, "lint", "--format", "json", "--fail-on", "never",
-                         "--config", config, corpus]
-            lint, base = measure(args.pairs, lint_argv, [baseline, corpus], tmp)
+            lint, base = measure(args.pairs, lint_argv(config), [baseline, corpus], tmp)
             l, b = summary(lint), summary(base)
             results[name] = {"lint": l, "baseline": b,
                              "wall_ratio": l["wall_median"] / b["wall_median"],
@@ -216,6 +217,10 @@ def main():
     if args.check:
         with open(args.check, encoding="utf-8") as f:
             recorded = json.load(f)
+        if recorded.get("corpus") != source:
+            print(f"check skipped: {args.check} was recorded on {recorded.get('corpus')}, "
+                  f"this run used {source}")
+            return
         if instr_ratio and "instructions_ratio" in recorded:
             what, ratio, base = "instruction ratio", instr_ratio, recorded["instructions_ratio"]
         else:
@@ -225,6 +230,7 @@ def main():
         print(f"{what} {ratio:.2f}x against recorded {base:.2f}x (limit {limit:.2f}x): {verdict}")
         if ratio > limit:
             sys.exit(1)
+
 
 if __name__ == "__main__":
     main()
